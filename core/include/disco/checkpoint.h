@@ -1,0 +1,43 @@
+// Checkpoints: everything a resumed run needs to continue exactly — model, EMA, encoder, prior,
+// optimizer states, stage, step and RNG state. Written atomically (temp file + fsync + rename): a kill at
+// any moment leaves the previous checkpoint intact.
+#pragma once
+#include <ATen/core/Generator.h>
+#include <torch/optim/optimizer.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "disco/model.h"
+
+namespace disco {
+
+struct TrainState {
+  int64_t stage = 1;  // 1 = encoder + denoiser, 2 = prior, 3 = finished
+  int64_t step = 0;   // steps completed within `stage`
+};
+
+struct CheckpointContents {
+  std::string domain;
+  TrainState state;
+};
+
+// Writes `path` atomically. Optimizers may be null (a finished run keeps only weights).
+void save_checkpoint(const std::string& path, const std::string& domain, const TrainState& state, Model& model,
+                     torch::optim::Optimizer* stage1_optimizer, torch::optim::Optimizer* stage2_optimizer,
+                     const at::Generator& generator);
+
+// Loads into an already-built model. A checkpoint of another domain or architecture is a DataError naming
+// both. Optimizers/generator may be null to load weights only.
+CheckpointContents load_checkpoint(const std::string& path, const std::string& expected_domain, Model& model,
+                                   torch::optim::Optimizer* stage1_optimizer,
+                                   torch::optim::Optimizer* stage2_optimizer, at::Generator* generator);
+
+// Checkpoints in `dir` (named ckpt-s<stage>-<step>.pt), oldest first.
+std::vector<std::string> list_checkpoints(const std::string& dir);
+std::string checkpoint_name(const TrainState& state);
+// Deletes all but the newest `keep` checkpoints.
+void prune_checkpoints(const std::string& dir, int64_t keep);
+
+}  // namespace disco

@@ -1,0 +1,46 @@
+// Typed errors. Each carries the process exit code the CLI returns for it; they are caught once,
+// in tools/disco/main.cpp (STYLE.md habit 6).
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace disco {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitRuntime = 1,  // training diverged, I/O failure, ...
+  kExitUsage = 2,    // bad command line, bad config, bad input file
+  kExitPlugin = 3,   // plugin missing, refused (ABI / LibTorch mismatch) or failed to load
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(const std::string& message, int exit_code) : std::runtime_error(message), exit_code_(exit_code) {}
+  int exit_code() const { return exit_code_; }
+
+ private:
+  int exit_code_;
+};
+
+// Bad TOML, unknown key, wrong type, out-of-range value. Message starts with "FILE:LINE:COL: ".
+struct ConfigError : Error {
+  explicit ConfigError(const std::string& m) : Error(m, kExitUsage) {}
+};
+// Bad command-line usage that CLI11 cannot catch by itself.
+struct UsageError : Error {
+  explicit UsageError(const std::string& m) : Error(m, kExitUsage) {}
+};
+// Unreadable or malformed input data. Message starts with "FILE:LINE: " where there is a line.
+struct DataError : Error {
+  explicit DataError(const std::string& m) : Error(m, kExitUsage) {}
+};
+// Plugin not found, refused or failed.
+struct PluginError : Error {
+  explicit PluginError(const std::string& m) : Error(m, kExitPlugin) {}
+};
+// Anything that goes wrong while running: divergence, failed write, ...
+struct RuntimeError : Error {
+  explicit RuntimeError(const std::string& m) : Error(m, kExitRuntime) {}
+};
+
+}  // namespace disco

@@ -1,0 +1,29 @@
+// Model: everything one DisCo-Diff run trains, built from a domain and a config.
+// latent.m == 0 is the plain diffusion baseline: no encoder, no prior (DESIGN.md).
+#pragma once
+#include <memory>
+
+#include "disco/config.h"
+#include "disco/denoiser.h"
+#include "disco/diffusion.h"
+#include "disco/domain.h"
+#include "disco/encoder.h"
+#include "disco/prior.h"
+
+namespace disco {
+
+struct Model {
+  std::shared_ptr<Encoder> encoder;     // null when m == 0
+  std::shared_ptr<Denoiser> denoiser;   // trained weights
+  std::shared_ptr<Denoiser> ema;        // exponential moving average of `denoiser`, used for sampling
+  std::shared_ptr<Prior> prior;         // null when m == 0
+  std::shared_ptr<Diffusion> diffusion;
+  int64_t m = 0, k = 0;
+
+  bool has_latents() const { return m > 0; }
+  static Model build(const Domain& domain, const Config& config);
+  // Moves every module to `device`.
+  void to(const c10::Device& device);
+};
+
+}  // namespace disco

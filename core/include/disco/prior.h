@@ -1,0 +1,23 @@
+// Prior p(z | c) over the discrete latents (paper Sec. 3.2, stage 2).
+#pragma once
+#include <ATen/core/Tensor.h>
+#include <ATen/core/Generator.h>
+#include <torch/nn/module.h>
+
+#include <optional>
+
+#include "disco/batch.h"
+
+namespace disco {
+
+class Prior : public torch::nn::Module {
+ public:
+  // n latent vectors [n, m] int64. cond: conditions for the n samples (e.g. "label"), may be empty.
+  // temperature scales the logits (logits / T); top_k > 0 keeps only the k most likely codes per step.
+  virtual at::Tensor sample(const Batch& cond, int64_t n, double temperature, int64_t top_k,
+                            c10::optional<at::Generator> gen) = 0;
+  // Negative log-likelihood in nats per example [B] of latents z [B, m].
+  virtual at::Tensor nll(const Batch& cond, const at::Tensor& z) = 0;
+};
+
+}  // namespace disco

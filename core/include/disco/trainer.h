@@ -1,0 +1,51 @@
+// Two-stage DisCo-Diff training (paper Alg. 1 and 2).
+//  Stage 1: encoder + denoiser end to end on the denoising loss (Eq. 3): z ~ GumbelSoftmax(E(y), tau),
+//           replaced by the null embedding with probability p_null; Adam, grad clipping, EMA.
+//  Stage 2: latents extracted at tau -> 0 (argmax) from the frozen encoder; AR prior on cross-entropy.
+#pragma once
+#include <string>
+
+#include "disco/config.h"
+#include "disco/domain.h"
+#include "disco/model.h"
+#include "disco/progress.h"
+
+namespace disco {
+
+struct TrainOptions {
+  int64_t steps = 1000;
+  int64_t batch_size = 512;
+  double lr = 1e-3;
+  double encoder_lr = 1e-3;
+  double ema_decay = 0.999;
+  double grad_clip = 1.0;      // max global grad norm; 0 = off
+  double tau = 1.0;            // Gumbel-Softmax temperature
+  bool hard = false;           // straight-through hard sample instead of the soft relaxation
+  double p_null = 0.1;         // latent dropout to the null embedding
+  int64_t prior_steps = 1000;
+  int64_t prior_batch_size = 512;
+  double prior_lr = 1e-3;
+  int64_t log_every = 100;
+  int64_t checkpoint_every = 1000;
+  int64_t keep_checkpoints = 3;
+  std::string nonfinite = "stop";  // "stop" | "skip": what a NaN/inf loss does
+  uint64_t seed = 0;
+};
+TrainOptions train_options_from_config(const Config& config);
+
+class Trainer {
+ public:
+  Trainer(const Domain& domain, const Config& config, Model& model, std::string run_dir, Reporter reporter);
+  // Runs (or, with resume, continues from the newest good checkpoint) both stages to the end.
+  void run(bool resume);
+
+ private:
+  const Domain& domain_;
+  const Config& config_;
+  Model& model_;
+  std::string run_dir_;
+  Reporter reporter_;
+  TrainOptions o_;
+};
+
+}  // namespace disco

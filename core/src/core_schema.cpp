@@ -1,0 +1,8 @@
+#include "disco/config.h"
+#include "disco_core_schema.h"
+
+namespace disco {
+
+Schema core_schema() { return Schema::parse(kCoreSchema, "schemas/core.toml"); }
+
+}  // namespace disco

@@ -1,0 +1,37 @@
+#include "disco/model.h"
+
+#include "disco/ar_prior.h"
+#include "disco/ema.h"
+
+namespace disco {
+
+Model Model::build(const Domain& domain, const Config& config) {
+  Model model;
+  model.m = config.get_int("latent.m");
+  model.k = config.get_int("latent.k");
+  model.denoiser = domain.make_denoiser(config);
+  model.ema = domain.make_denoiser(config);
+  copy_weights(*model.ema, *model.denoiser);
+  model.ema->eval();
+  model.diffusion = domain.make_diffusion(config);
+  if (model.m > 0) {
+    model.encoder = domain.make_encoder(config);
+    auto options = ArPriorOptions(model.m, model.k)
+                       .layers(config.get_int("prior.layers"))
+                       .heads(config.get_int("prior.heads"))
+                       .width(config.get_int("prior.width"))
+                       .dropout(config.get_float("prior.dropout"))
+                       .num_classes(domain.num_classes(config));
+    model.prior = std::make_shared<ArPriorImpl>(options);
+  }
+  return model;
+}
+
+void Model::to(const c10::Device& device) {
+  denoiser->to(device);
+  ema->to(device);
+  if (encoder) encoder->to(device);
+  if (prior) prior->to(device);
+}
+
+}  // namespace disco

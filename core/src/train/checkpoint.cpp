@@ -1,0 +1,162 @@
+#include "disco/checkpoint.h"
+
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/serialize/archive.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <regex>
+
+#include "disco/atomic_file.h"
+#include "disco/error.h"
+
+namespace fs = std::filesystem;
+
+namespace disco {
+
+namespace {
+
+int64_t count_parameters(torch::nn::Module* m) {
+  int64_t n = 0;
+  if (m)
+    for (const auto& p : m->parameters()) n += p.numel();
+  return n;
+}
+
+// A short description of the architecture, compared on load so that a checkpoint of another model says so.
+std::string architecture(Model& model) {
+  return "denoiser " + std::to_string(count_parameters(model.denoiser.get())) + " params, encoder " +
+         std::to_string(count_parameters(model.encoder.get())) + " params, prior " +
+         std::to_string(count_parameters(model.prior.get())) + " params, m=" + std::to_string(model.m) +
+         " k=" + std::to_string(model.k);
+}
+
+void save_module(torch::serialize::OutputArchive& archive, const std::string& key, torch::nn::Module* m) {
+  if (!m) return;
+  torch::serialize::OutputArchive sub;
+  m->save(sub);
+  archive.write(key, sub);
+}
+
+void load_module(torch::serialize::InputArchive& archive, const std::string& key, torch::nn::Module* m) {
+  if (!m) return;
+  torch::serialize::InputArchive sub;
+  archive.read(key, sub);
+  m->load(sub);
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const std::string& domain, const TrainState& state, Model& model,
+                     torch::optim::Optimizer* opt1, torch::optim::Optimizer* opt2, const at::Generator& generator) {
+  torch::serialize::OutputArchive archive;
+  archive.write("meta_domain", c10::IValue(domain));
+  archive.write("meta_architecture", c10::IValue(architecture(model)));
+  archive.write("meta_stage", c10::IValue(state.stage));
+  archive.write("meta_step", c10::IValue(state.step));
+  archive.write("rng_state", generator.get_state(), /*is_buffer=*/true);
+  // Modules draw dropout masks from the global generator, so it is part of the state too.
+  archive.write("rng_global_state", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
+  save_module(archive, "denoiser", model.denoiser.get());
+  save_module(archive, "ema", model.ema.get());
+  save_module(archive, "encoder", model.encoder.get());
+  save_module(archive, "prior", model.prior.get());
+  if (opt1) {
+    torch::serialize::OutputArchive sub;
+    opt1->save(sub);
+    archive.write("optimizer_stage1", sub);
+  }
+  if (opt2) {
+    torch::serialize::OutputArchive sub;
+    opt2->save(sub);
+    archive.write("optimizer_stage2", sub);
+  }
+  write_atomically(path, [&](const std::string& tmp) {
+    try {
+      archive.save_to(tmp);
+    } catch (const c10::Error& e) {
+      throw RuntimeError("cannot write checkpoint '" + path + "': " + e.what_without_backtrace());
+    }
+  });
+}
+
+CheckpointContents load_checkpoint(const std::string& path, const std::string& expected_domain, Model& model,
+                                   torch::optim::Optimizer* opt1, torch::optim::Optimizer* opt2,
+                                   at::Generator* generator) {
+  CheckpointContents out;
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+  } catch (const c10::Error& e) {
+    throw DataError("cannot read checkpoint '" + path + "': not a disco checkpoint, or truncated/corrupt");
+  }
+  c10::IValue v;
+  try {
+    archive.read("meta_domain", v);
+    out.domain = v.toStringRef();
+    archive.read("meta_stage", v);
+    out.state.stage = v.toInt();
+    archive.read("meta_step", v);
+    out.state.step = v.toInt();
+  } catch (const c10::Error&) {
+    throw DataError("checkpoint '" + path + "' has no disco metadata (not a disco checkpoint)");
+  }
+  if (out.domain != expected_domain)
+    throw DataError("checkpoint '" + path + "' is for domain '" + out.domain + "', but this run is domain '" +
+                    expected_domain + "'");
+  archive.read("meta_architecture", v);
+  const std::string saved_arch = v.toStringRef(), this_arch = architecture(model);
+  if (saved_arch != this_arch)
+    throw DataError("checkpoint '" + path + "' has another architecture (checkpoint: " + saved_arch +
+                    "; this config: " + this_arch + ")");
+  try {
+    load_module(archive, "denoiser", model.denoiser.get());
+    load_module(archive, "ema", model.ema.get());
+    load_module(archive, "encoder", model.encoder.get());
+    load_module(archive, "prior", model.prior.get());
+    if (opt1) {
+      torch::serialize::InputArchive sub;
+      if (archive.try_read("optimizer_stage1", sub)) opt1->load(sub);
+    }
+    if (opt2) {
+      torch::serialize::InputArchive sub;
+      if (archive.try_read("optimizer_stage2", sub)) opt2->load(sub);
+    }
+    if (generator) {
+      at::Tensor state;
+      archive.read("rng_state", state, /*is_buffer=*/true);
+      generator->set_state(state);
+      archive.read("rng_global_state", state, /*is_buffer=*/true);
+      at::Generator global = at::detail::getDefaultCPUGenerator();  // a handle to the same generator
+      global.set_state(state);
+    }
+  } catch (const c10::Error& e) {
+    throw DataError("checkpoint '" + path + "' does not match this model: " + e.what_without_backtrace());
+  }
+  return out;
+}
+
+std::string checkpoint_name(const TrainState& state) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "ckpt-s%lld-%09lld.pt", (long long)state.stage, (long long)state.step);
+  return buf;
+}
+
+std::vector<std::string> list_checkpoints(const std::string& dir) {
+  std::vector<std::string> out;
+  if (!fs::is_directory(dir)) return out;
+  static const std::regex pattern(R"(ckpt-s\d+-\d{9}\.pt)");
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.is_regular_file() && std::regex_match(entry.path().filename().string(), pattern))
+      out.push_back(entry.path().string());
+  std::sort(out.begin(), out.end());  // the zero-padded name sorts by (stage, step)
+  return out;
+}
+
+void prune_checkpoints(const std::string& dir, int64_t keep) {
+  auto all = list_checkpoints(dir);
+  for (int64_t i = 0; i + keep < int64_t(all.size()); ++i) fs::remove(all[i]);
+}
+
+}  // namespace disco

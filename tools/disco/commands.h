@@ -1,0 +1,49 @@
+// The subcommands of `disco`. Each returns the process exit code; errors are thrown as disco::Error and
+// caught once in main().
+#pragma once
+#include <string>
+#include <vector>
+
+#include "session.h"
+
+namespace disco::cli {
+
+struct TrainArgs {
+  std::string config;
+  std::string out;  // run directory; default runs/<name>
+  std::vector<std::string> sets;
+  bool resume = false;
+};
+int run_train(Session& s, const TrainArgs& a);
+
+struct SampleArgs {
+  std::string run_dir;
+  int64_t n = -1;          // -1 = from config
+  std::string sampler;     // empty = from config
+  int64_t steps = -1;
+  double cfg = -1;
+  double prior_temperature = -1;
+  int64_t top_k = -1;
+  int64_t seed = -1;
+  std::string latents;     // "i,j,..." fixed latents
+  std::string out;         // output path stem; default RUN_DIR/samples/samples
+};
+int run_sample(Session& s, const SampleArgs& a);
+
+struct EvalArgs {
+  std::string run_dir;
+  std::vector<std::string> sets;  // e.g. eval.n=2000
+};
+int run_eval(Session& s, const EvalArgs& a);
+
+struct CompareArgs {
+  std::vector<std::string> run_dirs;
+  std::string out;  // directory for the overlaid plots; default: none
+};
+int run_compare(Session& s, const CompareArgs& a);
+
+int run_plugins(Session& s);
+int run_config_check(Session& s, const std::string& file, const std::vector<std::string>& sets);
+int run_config_explain(Session& s, const std::string& domain, bool markdown);
+
+}  // namespace disco::cli
