@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   CLI::App app{"disco — DisCo-Diff: diffusion models with learned discrete latents (train, sample, evaluate).\n"
                "Domains are plugins; `disco plugins` lists them."};
   app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the subcommand
   app.set_version_flag("--version", std::string("disco ") + DISCO_VERSION_STRING);
   GlobalOptions global;
   app.add_option("--plugin-path", global.plugin_path,

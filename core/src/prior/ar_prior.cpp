@@ -64,7 +64,13 @@ ArPriorImpl::ArPriorImpl(ArPriorOptions o) : options(o) {
 
 at::Tensor ArPriorImpl::logits(const Batch& cond, const at::Tensor& z_prefix, int64_t batch) {
   auto start = start_token.reshape({1, 1, -1}).expand({batch, 1, options.width()});
-  if (options.num_classes() > 0) start = start + class_embedding(cond.at("label").to(at::kLong)).unsqueeze(1);
+  if (options.num_classes() > 0) {
+    const auto& label = cond.at("label");
+    if (label.size(0) != batch)
+      throw DataError("AR prior: got " + std::to_string(label.size(0)) + " class labels for " +
+                      std::to_string(batch) + " samples");
+    start = start + class_embedding(label.to(at::kLong)).unsqueeze(1);
+  }
   auto h = start;
   if (z_prefix.defined() && z_prefix.size(1) > 0) h = at::cat({start, token_embedding(z_prefix)}, 1);
   const int64_t l = h.size(1);

@@ -180,7 +180,9 @@ void Trainer::run(bool resume) {
       }
       if (finite) {
         opt1.step();
-        ema_update(*model_.ema, *model_.denoiser, o_.ema_decay);
+        // EMA warm-up: early on the average would be dominated by the random initial weights.
+        const double decay = std::min(o_.ema_decay, (1.0 + state.step) / (10.0 + state.step));
+        ema_update(*model_.ema, *model_.denoiser, decay);
         loss_sum += loss_value;
         ++loss_count;
       } else {

@@ -3,14 +3,22 @@
 #include <ATen/ATen.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/linear.h>
+#include <torch/utils.h>
 
 namespace disco::toy2d {
 
-Toy2dDenoiserImpl::Toy2dDenoiserImpl(int64_t m, int64_t k, int64_t hidden, double component_sigma, double sigma_data)
-    : m_(m), component_sigma_(component_sigma), sigma_data_(sigma_data) {
+Toy2dDenoiserImpl::Toy2dDenoiserImpl(int64_t m, int64_t k, int64_t hidden, double component_sigma, double sigma_data,
+                                     double codebook_init)
+    : m_(m), component_sigma_(component_sigma), precond_{sigma_data} {
   if (m > 0) {
     embedding_ = register_module("embedding", LatentEmbedding(m, k, 2));
+    // F(z) lives in data space; start the codes spread over the data's extent rather than at the origin, where
+    // every code would look alike and the latent would only learn a constant shift of the score.
+    torch::NoGradGuard no_grad;
+    embedding_->codebook.mul_(codebook_init);
+    embedding_->null_embedding.mul_(codebook_init);
   } else {
+    // The baseline has no latent path: its Gaussian term is centred on one learnable point.
     baseline_center_ = register_parameter("baseline_center", at::zeros({2}));
   }
   // H: input (c_in x, c_noise), four linear layers (App. F.2: "four-layer MLP").
@@ -22,18 +30,19 @@ Toy2dDenoiserImpl::Toy2dDenoiserImpl(int64_t m, int64_t k, int64_t hidden, doubl
 
 at::Tensor Toy2dDenoiserImpl::score(const at::Tensor& x, const at::Tensor& t, const Latents& z) {
   auto t2 = (t * t).unsqueeze(1);  // [B, 1]
-  at::Tensor center;
+  at::Tensor center;               // F(z), [B, 2]
   if (m_ > 0) {
-    center = z.empty() ? embedding_->null(x.size(0)).sum(1) : embedding_->forward(z).sum(1);  // [B, 2]
+    center = z.empty() ? embedding_->null(x.size(0)).sum(1) : embedding_->forward(z).sum(1);
   } else {
     center = baseline_center_.unsqueeze(0).expand({x.size(0), 2});
   }
   auto gaussian_score = (center - x) / (t2 + component_sigma_ * component_sigma_);
-  // H sees the EDM-normalised input; its output is scaled by 1/sqrt(t^2 + sigma_d^2), the natural size of
-  // a score at noise level t, so the MLP works with O(1) numbers at every t.
-  auto norm = (t2 + sigma_data_ * sigma_data_).sqrt();
-  auto features = at::cat({x / norm, t.log().unsqueeze(1) / 4}, 1);
-  return gaussian_score + h_->forward(features) / norm;
+  // H sees the EDM-normalised input c_in x and c_noise; its output is scaled by c_in = 1/sqrt(t^2 + sigma_d^2).
+  // That keeps H a small correction at every t: the Gaussian term around F(z) carries the large small-t score,
+  // which is what makes the latent worth learning (App. F.2's reparameterisation).
+  auto c_in = precond_.c_in(t).unsqueeze(1);
+  auto features = at::cat({c_in * x, precond_.c_noise(t).unsqueeze(1)}, 1);
+  return gaussian_score + c_in * h_->forward(features);
 }
 
 at::Tensor Toy2dDenoiserImpl::denoise(const Batch& noisy, const at::Tensor& sigma, const Latents& z) {

@@ -83,7 +83,7 @@ class Toy2dDomain : public Domain {
   std::shared_ptr<Denoiser> make_denoiser(const Config& c) const override {
     return std::make_shared<Toy2dDenoiserImpl>(c.get_int("latent.m"), c.get_int("latent.k"), c.get_int("model.hidden"),
                                                c.get_float("model.component_sigma"),
-                                               c.get_float("diffusion.sigma_data"));
+                                               c.get_float("diffusion.sigma_data"), c.get_float("model.codebook_init"));
   }
   std::vector<int64_t> state_shape(const Config&) const override { return {2}; }
 
