@@ -11,13 +11,13 @@ function(disco_embed_text target file header constant)
   target_include_directories(${target} PRIVATE "${_gen_dir}")
 endfunction()
 
-# disco_add_plugin(NAME SOURCES src... [SCHEMA schema.toml] [LIBRARIES lib...])
+# disco_add_plugin(NAME SOURCES src... SCHEMA schema.toml [LIBRARIES lib...] [NO_INSTALL])
 #
 # Builds one disco plugin (a MODULE library) from NAME's sources. The schema TOML is embedded
 # into the plugin as `disco_plugin_schema.h` (constant kPluginSchema), so an installed plugin
 # carries its own schema. Works in-tree and out-of-tree (after find_package(disco)).
 function(disco_add_plugin name)
-  cmake_parse_arguments(ARG "" "SCHEMA" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "SCHEMA" "SOURCES;LIBRARIES" ${ARGN})
   add_library(${name} MODULE ${ARG_SOURCES})
   if(TARGET disco_core)
     target_link_libraries(${name} PRIVATE disco_core)
@@ -40,7 +40,7 @@ function(disco_add_plugin name)
     LIBRARY_OUTPUT_DIRECTORY "${DISCO_PLUGIN_OUTPUT_DIR}"
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
-  if(DEFINED DISCO_PLUGIN_INSTALL_DIR)
+  if(DEFINED DISCO_PLUGIN_INSTALL_DIR AND NOT ARG_NO_INSTALL)
     install(TARGETS ${name} LIBRARY DESTINATION "${DISCO_PLUGIN_INSTALL_DIR}")
   endif()
 endfunction()
