@@ -1,4 +1,5 @@
 #include "disco/domain.h"
+#include "disco/pfgmpp.h"
 
 namespace disco {
 
@@ -9,6 +10,8 @@ std::shared_ptr<Diffusion> Domain::make_diffusion(const Config& config) const {
   o.p_std = config.get_float("diffusion.p_std");
   o.sigma_min = config.get_float("diffusion.sigma_min");
   o.sigma_max = config.get_float("diffusion.sigma_max");
+  if (config.get_string("diffusion.kind") == "pfgmpp")
+    return std::make_shared<PfgmppDiffusion>(o, config.get_float("diffusion.pfgmpp_d"));
   return std::make_shared<EdmDiffusion>(o);
 }
 

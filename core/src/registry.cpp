@@ -64,6 +64,10 @@ std::string Registry::origin_of_domain(const std::string& name) const {
 void register_core_components(Registry& registry) {
   registry.add_sampler("euler", make_euler_sampler, "core");
   registry.add_sampler("heun", make_heun_sampler, "core");
+  registry.add_sampler("edm-stochastic", make_edm_stochastic_sampler, "core");
+  registry.add_sampler("restart", make_restart_sampler, "core");
+  registry.add_sampler("ddpm", make_ddpm_sampler, "core");
+  registry.add_sampler("dpm-solver-2m", make_dpm_solver_2m_sampler, "core");
 }
 
 }  // namespace disco

@@ -43,3 +43,33 @@ expect_output "data.name"
 expect_exit 2 "$DISCO" train "$WORK/does-not-exist.toml"
 expect_exit 2 "$DISCO" frobnicate
 echo "ok"
+
+# Sampler settings: restart intervals outside [sigma_min, sigma_max], negative churn, PFGM++ D < 1.
+cat > "$WORK/restart.toml" <<'TOML'
+domain = "toy2d"
+[sample]
+sampler = "restart"
+restart = [4, 2, 0.3, 200.0]
+TOML
+expect_exit 2 "$DISCO" config check "$WORK/restart.toml"
+expect_output "restart.toml:4:11: sample.restart interval 1: need sigma_min <= t_min < t_max <= sigma_max"
+cat > "$WORK/churn.toml" <<'TOML'
+domain = "toy2d"
+sample.s_churn = -1
+TOML
+expect_exit 2 "$DISCO" config check "$WORK/churn.toml"
+expect_output "churn.toml:2:18: sample.s_churn must be >= 0"
+cat > "$WORK/pfgm.toml" <<'TOML'
+domain = "toy2d"
+diffusion.kind = "pfgmpp"
+diffusion.pfgmpp_d = 0.5
+TOML
+expect_exit 2 "$DISCO" config check "$WORK/pfgm.toml"
+expect_output "pfgm.toml:3:22: diffusion.pfgmpp_d must be >= 1"
+cat > "$WORK/sampler.toml" <<'TOML'
+domain = "toy2d"
+sample.sampler = "hune"
+TOML
+expect_exit 2 "$DISCO" config check "$WORK/sampler.toml"
+expect_output "sampler.toml:2:18: unknown sampler 'hune'"
+echo "ok (samplers)"

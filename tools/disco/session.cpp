@@ -55,6 +55,15 @@ Config Session::load_config(const std::string& path, const std::vector<std::stri
       return s.empty() ? std::string("none loaded, see `disco plugins`") : s;
     }());
   config.validate(schema_for(*domain));
+  // Sampler settings are checked by the samplers themselves (e.g. restart intervals against sigma_min/max);
+  // build them once now so a bad value fails here, with its position, not after training.
+  const auto& sampler = config.get_string("sample.sampler");
+  try {
+    registry().make_sampler(sampler, config);
+  } catch (const UsageError& e) {
+    throw ConfigError(config.where("sample.sampler").str() + ": " + e.what());
+  }
+  if (!config.get_float_list("sample.restart").empty()) registry().make_sampler("restart", config);
   return config;
 }
 

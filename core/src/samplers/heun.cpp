@@ -20,14 +20,7 @@ class HeunSampler : public Sampler {
     const auto start = std::chrono::steady_clock::now();
     record(trajectory, t[0], x);
     for (int64_t i = 0; i < o.steps; ++i) {
-      const double h = t[i + 1] - t[i];
-      auto d = diffusion.ode_derivative(x, denoise(x, t[i]), t[i]);
-      auto x_next = x + h * d;
-      if (t[i + 1] > 0) {
-        auto d_next = diffusion.ode_derivative(x_next, denoise(x_next, t[i + 1]), t[i + 1]);
-        x_next = x + h * 0.5 * (d + d_next);
-      }
-      x = x_next;
+      x = heun_step(diffusion, denoise, x, t[i], t[i + 1]);
       record(trajectory, t[i + 1], x);
       reporter.tick(i + 1, o.steps, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), "heun");
     }

@@ -1,6 +1,7 @@
-// Internal: factories of the core's samplers, registered by register_core_components().
+// Internal: the core's samplers (one file each), their shared pieces, and their config.
 #pragma once
 #include <memory>
+#include <vector>
 
 #include "disco/config.h"
 #include "disco/sampler.h"
@@ -9,12 +10,36 @@ namespace disco {
 
 std::unique_ptr<Sampler> make_euler_sampler(const Config& config);
 std::unique_ptr<Sampler> make_heun_sampler(const Config& config);
+std::unique_ptr<Sampler> make_edm_stochastic_sampler(const Config& config);
+std::unique_ptr<Sampler> make_restart_sampler(const Config& config);
+std::unique_ptr<Sampler> make_ddpm_sampler(const Config& config);
+std::unique_ptr<Sampler> make_dpm_solver_2m_sampler(const Config& config);
 
-// Shared by the ODE samplers: records x at sigma when a trajectory is requested.
+// Records x at sigma when a trajectory is requested.
 inline void record(Trajectory* trajectory, double sigma, const at::Tensor& x) {
   if (!trajectory) return;
   trajectory->sigmas.push_back(sigma);
   trajectory->states.push_back(x.detach().to(c10::kCPU));
 }
+
+// One Heun step of the probability-flow ODE from t_cur to t_next (Karras et al. 2022, Alg. 1); a plain Euler
+// step when t_next = 0. Two network evaluations, one on the last step.
+at::Tensor heun_step(const Diffusion& diffusion, const DenoiseFn& denoise, const at::Tensor& x, double t_cur,
+                     double t_next);
+
+// Stochasticity knobs shared by edm-stochastic and restart ([sample] s_churn, s_min, s_max, s_noise).
+struct ChurnOptions {
+  double s_churn = 0, s_min = 0, s_max = 1e9, s_noise = 1.0;
+};
+ChurnOptions churn_options(const Config& config);
+
+// One restart interval [N_restart, K, t_min, t_max] (Xu et al. 2023).
+struct RestartInterval {
+  int64_t n_steps = 0, k = 0;
+  double t_min = 0, t_max = 0;
+};
+// Reads sample.restart (a flat list of 4-tuples) and checks it against [diffusion.sigma_min, sigma_max];
+// problems are ConfigErrors naming the key's file:line:col.
+std::vector<RestartInterval> restart_intervals(const Config& config);
 
 }  // namespace disco
