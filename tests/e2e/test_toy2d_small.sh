@@ -25,7 +25,7 @@ awk -F, 'NR>1 && $3!=3 {bad=1} END {exit bad}' "$WORK/fixed.csv" || fail "fixed 
 expect_exit 2 "$DISCO" sample "$WORK/disco" --latents 9 --out "$WORK/bad"
 expect_output "latent.k = 8"
 expect_exit 2 "$DISCO" sample "$WORK/disco" --sampler nope
-expect_output "unknown sampler 'nope' \(available: euler, heun"
+expect_output "unknown sampler 'nope' \(available: .*euler, heun"
 
 expect_exit 0 "$DISCO" eval "$WORK/disco" --set eval.n=300 --set eval.curvature_points=100 --set sample.steps=20
 for f in metrics.json curvature_vs_t.csv plots/samples.png plots/trajectories.png plots/curvature.png; do
@@ -33,6 +33,17 @@ for f in metrics.json curvature_vs_t.csv plots/samples.png plots/trajectories.pn
 done
 grep -q '"w2":' "$WORK/disco/metrics.json" || fail "metrics.json lacks w2"
 grep -q '"code_purity":' "$WORK/disco/metrics.json" || fail "metrics.json lacks code_purity"
+
+# Sweeps: one metrics row per setting, with the true NFE (two passes per evaluation when cfg != 1).
+expect_exit 0 "$DISCO" sample "$WORK/disco" --sweep cfg=0,1,2 --set eval.n=200 --set eval.curvature_points=50 --steps 10
+[ "$(wc -l < "$WORK/disco/sweep_cfg.csv")" -eq 4 ] || fail "sweep_cfg.csv should have a header and 3 rows"
+awk -F, 'NR==2 && $2!=38 {exit 1} NR==3 && $2!=19 {exit 1}' "$WORK/disco/sweep_cfg.csv" || fail "sweep NFE wrong"
+[ -s "$WORK/disco/plots/sweep_cfg.png" ] || fail "no sweep plot"
+for s in euler edm-stochastic restart ddpm dpm-solver-2m; do
+  expect_exit 0 "$DISCO" sample "$WORK/disco" -n 20 --steps 6 --sampler "$s" --out "$WORK/$s"
+  [ "$(wc -l < "$WORK/$s.csv")" -eq 21 ] || fail "sampler $s wrote the wrong number of samples"
+done
+expect_exit 2 "$DISCO" sample "$WORK/disco" --sweep foo=1
 
 # The baseline is the same config with latent.m = 0.
 expect_exit 0 "$DISCO" train "$EX" --out "$WORK/base" "${SMALL[@]}" --set latent.m=0

@@ -27,6 +27,8 @@ struct SampleArgs {
   int64_t seed = -1;
   std::string latents;     // "i,j,..." fixed latents
   std::string out;         // output path stem; default RUN_DIR/samples/samples
+  std::string sweep;       // "cfg=0,1,2" | "steps=..." | "prior_temperature=...": evaluate each setting
+  std::vector<std::string> sets;  // config overrides for this command (e.g. eval.n for --sweep)
 };
 int run_sample(Session& s, const SampleArgs& a);
 

@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   auto* sample_cmd = app.add_subcommand("sample", "Draw samples from a trained run");
   sample_cmd->add_option("run_dir", sample.run_dir, "Run directory written by `disco train`")->required();
   sample_cmd->add_option("-n,--n", sample.n, "Number of samples (default: sample.n)");
-  sample_cmd->add_option("--sampler", sample.sampler, "Sampler: euler, heun (default: sample.sampler)");
+  sample_cmd->add_option("--sampler", sample.sampler,
+                         "Sampler: euler, heun, edm-stochastic, restart, ddpm, dpm-solver-2m (default: sample.sampler)");
   sample_cmd->add_option("--steps", sample.steps, "Sampler steps (default: sample.steps)");
   sample_cmd->add_option("--cfg", sample.cfg, "Guidance weight w over latents, >= 0 (default: sample.cfg = 1)")
       ->check(CLI::NonNegativeNumber);
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
   sample_cmd->add_option("--seed", sample.seed, "Seed (default: the run's seed)")->check(CLI::NonNegativeNumber);
   sample_cmd->add_option("--latents", sample.latents, "Fix the latents instead of sampling the prior, e.g. 3 or 3,0,7");
   sample_cmd->add_option("-o,--out", sample.out, "Output path stem (default: RUN_DIR/samples/samples)");
+  sample_cmd->add_option("--sweep", sample.sweep,
+                         "Evaluate each setting, e.g. cfg=0,1,2 or steps=10,20,50 or prior_temperature=0.5,1; "
+                         "writes RUN_DIR/sweep_NAME.csv and plots/sweep_NAME.png");
+  sample_cmd->add_option("-s,--set", sample.sets, "Override a config key of the run for this command, e.g. --set eval.n=1000");
 
   EvalArgs eval;
   auto* eval_cmd = app.add_subcommand("eval", "Evaluate a trained run; writes RUN_DIR/metrics.json and plots");
@@ -100,7 +105,7 @@ int main(int argc, char** argv) {
     if (*check_cmd) return run_config_check(session, check_file, check_sets);
     if (*explain_cmd) return run_config_explain(session, explain_domain, markdown);
   } catch (const disco::Error& e) {
-    std::fprintf(stderr, "\r\033[Kerror: %s\n", e.what());
+    std::fprintf(stderr, "error: %s\n", e.what());
     return e.exit_code();
   } catch (const c10::Error& e) {
     std::fprintf(stderr, "error: LibTorch: %s\n", first_line(e.what_without_backtrace()).c_str());
