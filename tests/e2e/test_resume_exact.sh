@@ -27,3 +27,13 @@ head -c 1000 "$WORK/full/checkpoints/ckpt-s1-000000100.pt" > "$WORK/full/checkpo
 expect_exit 0 "$DISCO" -j 1 sample "$WORK/full" -n 10 --steps 2 --out "$WORK/x"
 expect_output "warning: cannot read checkpoint .*ckpt-s3-000000001.pt"
 echo "ok"
+
+# A single flipped bit inside the weights is caught by the checkpoint's checksum, not loaded silently.
+rm -f "$WORK/full/checkpoints/"*
+cp "$WORK/cut/checkpoints/$(ls "$WORK/cut/checkpoints" | tail -1)" "$WORK/full/checkpoints/ckpt-s3-000000000.pt"
+size=$(stat -c %s "$WORK/full/checkpoints/ckpt-s3-000000000.pt")
+printf '\x55' | dd of="$WORK/full/checkpoints/ckpt-s3-000000000.pt" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+expect_exit 2 "$DISCO" -j 1 sample "$WORK/full" -n 10 --steps 2 --out "$WORK/y"
+expect_output "checksum mismatch"
+expect_output "no usable checkpoint"
+echo "ok (checksum)"

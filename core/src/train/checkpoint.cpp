@@ -7,6 +7,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <regex>
+#include <sstream>
+#include <zlib.h>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "disco/atomic_file.h"
 #include "disco/error.h"
@@ -46,6 +52,37 @@ void load_module(torch::serialize::InputArchive& archive, const std::string& key
   m->load(sub);
 }
 
+// File layout: the LibTorch archive, then a 24-byte trailer: magic, payload length and CRC-32 of the payload.
+// The archive's own zip CRCs are not checked by LibTorch's reader, so a flipped bit in a weight would load
+// silently; the trailer catches it, and truncation too.
+constexpr char kMagic[8] = {'D', 'I', 'S', 'C', 'O', 'C', 'K', '1'};
+constexpr size_t kTrailerSize = 24;
+
+std::string trailer_for(const std::string& payload) {
+  std::string t(kMagic, sizeof kMagic);
+  uint64_t size = payload.size();
+  uint64_t crc = crc32(0L, reinterpret_cast<const Bytef*>(payload.data()), uInt(0));
+  for (size_t off = 0; off < payload.size(); off += (1u << 30)) {  // zlib takes uInt lengths
+    const size_t n = std::min<size_t>(payload.size() - off, 1u << 30);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(payload.data() + off), uInt(n));
+  }
+  for (int i = 0; i < 8; ++i) t += char((size >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i) t += char((crc >> (8 * i)) & 0xff);
+  return t;
+}
+
+std::string verified_payload(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw DataError("cannot read checkpoint '" + path + "': " + std::strerror(errno));
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (bytes.size() < kTrailerSize || bytes.compare(bytes.size() - kTrailerSize, 8, kMagic, 8) != 0)
+    throw DataError("cannot read checkpoint '" + path + "': not a disco checkpoint, or truncated");
+  const std::string payload = bytes.substr(0, bytes.size() - kTrailerSize);
+  if (trailer_for(payload) != bytes.substr(bytes.size() - kTrailerSize))
+    throw DataError("cannot read checkpoint '" + path + "': checksum mismatch (the file is corrupt)");
+  return payload;
+}
+
 }  // namespace
 
 void save_checkpoint(const std::string& path, const std::string& domain, const TrainState& state, Model& model,
@@ -72,12 +109,18 @@ void save_checkpoint(const std::string& path, const std::string& domain, const T
     opt2->save(sub);
     archive.write("optimizer_stage2", sub);
   }
+  std::ostringstream payload;
+  try {
+    archive.save_to(payload);
+  } catch (const c10::Error& e) {
+    throw RuntimeError("cannot write checkpoint '" + path + "': " + e.what_without_backtrace());
+  }
+  const std::string bytes = payload.str() + trailer_for(payload.str());
   write_atomically(path, [&](const std::string& tmp) {
-    try {
-      archive.save_to(tmp);
-    } catch (const c10::Error& e) {
-      throw RuntimeError("cannot write checkpoint '" + path + "': " + e.what_without_backtrace());
-    }
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f.write(bytes.data(), std::streamsize(bytes.size()));
+    f.flush();
+    if (!f) throw RuntimeError("cannot write checkpoint '" + path + "': write failed (disk full?)");
   });
 }
 
@@ -86,10 +129,11 @@ CheckpointContents load_checkpoint(const std::string& path, const std::string& e
                                    at::Generator* generator) {
   CheckpointContents out;
   torch::serialize::InputArchive archive;
+  std::istringstream payload(verified_payload(path));
   try {
-    archive.load_from(path);
+    archive.load_from(payload);
   } catch (const c10::Error& e) {
-    throw DataError("cannot read checkpoint '" + path + "': not a disco checkpoint, or truncated/corrupt");
+    throw DataError("cannot read checkpoint '" + path + "': not a disco checkpoint, or corrupt");
   }
   c10::IValue v;
   try {
