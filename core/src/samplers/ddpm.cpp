@@ -5,7 +5,6 @@
 //   x_s = D + (sigma_s^2 / sigma_t^2)(x_t - D) + sigma_s sqrt(1 - sigma_s^2 / sigma_t^2) eps.
 #include <ATen/ATen.h>
 
-#include <chrono>
 #include <cmath>
 
 #include "samplers/samplers.h"
@@ -29,7 +28,7 @@ class DdpmSampler : public Sampler {
     std::vector<double> sigma(o.steps + 1, 0.0);
     for (int64_t i = 0; i < o.steps; ++i)
       sigma[i] = vp_sigma(t_hi + (o.steps == 1 ? 0.0 : double(i) / double(o.steps - 1)) * (t_lo - t_hi));
-    const auto start = std::chrono::steady_clock::now();
+    const StepProgress progress(reporter, name(), o.steps);
     record(trajectory, sigma[0], x);
     for (int64_t i = 0; i < o.steps; ++i) {
       const double st = sigma[i], ss = sigma[i + 1];
@@ -38,7 +37,7 @@ class DdpmSampler : public Sampler {
       x = d + ratio * (x - d);
       if (ss > 0) x = x + ss * std::sqrt(1 - ratio) * at::randn(x.sizes(), gen, x.options());
       record(trajectory, ss, x);
-      reporter.tick(i + 1, o.steps, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), name());
+      progress(i + 1);
     }
     return x;
   }

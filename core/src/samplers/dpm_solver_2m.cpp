@@ -5,7 +5,6 @@
 //   otherwise:               x' = (s'/s) x + (1 - s'/s) [(1 + 1/(2r)) D_i - 1/(2r) D_{i-1}],  r = h_{i-1} / h_i
 #include <ATen/ATen.h>
 
-#include <chrono>
 #include <cmath>
 
 #include "disco/time_steps.h"
@@ -20,7 +19,7 @@ class DpmSolver2mSampler : public Sampler {
   at::Tensor sample(const Diffusion&, const DenoiseFn& denoise, at::Tensor x, const SamplerOptions& o,
                     Trajectory* trajectory, const Reporter& reporter, c10::optional<at::Generator>) const override {
     const auto t = edm_time_steps(o.steps, o.sigma_min, o.sigma_max, o.rho);
-    const auto start = std::chrono::steady_clock::now();
+    const StepProgress progress(reporter, name(), o.steps);
     record(trajectory, t[0], x);
     at::Tensor d_prev;
     double h_prev = 0;
@@ -41,7 +40,7 @@ class DpmSolver2mSampler : public Sampler {
       }
       d_prev = d;
       record(trajectory, t[i + 1], x);
-      reporter.tick(i + 1, o.steps, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), name());
+      progress(i + 1);
     }
     return x;
   }

@@ -3,7 +3,6 @@
 // gamma = min(S_churn / N, sqrt(2) - 1) inside [S_min, S_max], else 0. S_churn = 0 is the deterministic Heun.
 #include <ATen/ATen.h>
 
-#include <chrono>
 #include <cmath>
 
 #include "disco/time_steps.h"
@@ -19,7 +18,7 @@ class EdmStochasticSampler : public Sampler {
   at::Tensor sample(const Diffusion& diffusion, const DenoiseFn& denoise, at::Tensor x, const SamplerOptions& o,
                     Trajectory* trajectory, const Reporter& reporter, c10::optional<at::Generator> gen) const override {
     const auto t = edm_time_steps(o.steps, o.sigma_min, o.sigma_max, o.rho);
-    const auto start = std::chrono::steady_clock::now();
+    const StepProgress progress(reporter, name(), o.steps);
     record(trajectory, t[0], x);
     const double gamma_max = std::min(c_.s_churn / double(o.steps), std::sqrt(2.0) - 1.0);
     for (int64_t i = 0; i < o.steps; ++i) {
@@ -28,7 +27,7 @@ class EdmStochasticSampler : public Sampler {
       if (gamma > 0) x = x + std::sqrt(t_hat * t_hat - t[i] * t[i]) * c_.s_noise * at::randn(x.sizes(), gen, x.options());
       x = heun_step(diffusion, denoise, x, t_hat, t[i + 1]);
       record(trajectory, t[i + 1], x);
-      reporter.tick(i + 1, o.steps, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), name());
+      progress(i + 1);
     }
     return x;
   }

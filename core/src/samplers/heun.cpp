@@ -3,7 +3,6 @@
 // 2N - 1 network evaluations for N steps.
 #include <ATen/ATen.h>
 
-#include <chrono>
 
 #include "disco/time_steps.h"
 #include "samplers/samplers.h"
@@ -17,12 +16,12 @@ class HeunSampler : public Sampler {
   at::Tensor sample(const Diffusion& diffusion, const DenoiseFn& denoise, at::Tensor x, const SamplerOptions& o,
                     Trajectory* trajectory, const Reporter& reporter, c10::optional<at::Generator>) const override {
     const auto t = edm_time_steps(o.steps, o.sigma_min, o.sigma_max, o.rho);
-    const auto start = std::chrono::steady_clock::now();
+    const StepProgress progress(reporter, name(), o.steps);
     record(trajectory, t[0], x);
     for (int64_t i = 0; i < o.steps; ++i) {
       x = heun_step(diffusion, denoise, x, t[i], t[i + 1]);
       record(trajectory, t[i + 1], x);
-      reporter.tick(i + 1, o.steps, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), "heun");
+      progress(i + 1);
     }
     return x;
   }

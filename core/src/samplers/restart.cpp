@@ -5,7 +5,6 @@
 // accumulated discretisation error; the ODE keeps each pass cheap.
 #include <ATen/ATen.h>
 
-#include <chrono>
 #include <cmath>
 
 #include "disco/time_steps.h"
@@ -31,7 +30,7 @@ class RestartSampler : public Sampler {
         if (std::abs(std::log(t[j]) - std::log(r.t_min)) < std::abs(std::log(t[best]) - std::log(r.t_min))) best = j;
       at_step[best].push_back(&r);
     }
-    const auto start = std::chrono::steady_clock::now();
+    const StepProgress progress(reporter, name(), o.steps);
     record(trajectory, t[0], x);
     for (int64_t i = 0; i < o.steps; ++i) {
       x = heun_step(diffusion, denoise, x, t[i], t[i + 1]);
@@ -45,7 +44,7 @@ class RestartSampler : public Sampler {
           for (int64_t j = 0; j < r->n_steps; ++j) x = heun_step(diffusion, denoise, x, back[j], back[j + 1]);
         }
       }
-      reporter.tick(i + 1, o.steps, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), name());
+      progress(i + 1);
     }
     return x;
   }

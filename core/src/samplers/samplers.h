@@ -1,6 +1,8 @@
 // Internal: the core's samplers (one file each), their shared pieces, and their config.
 #pragma once
+#include <chrono>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "disco/config.h"
@@ -21,6 +23,22 @@ inline void record(Trajectory* trajectory, double sigma, const at::Tensor& x) {
   trajectory->sigmas.push_back(sigma);
   trajectory->states.push_back(x.detach().to(c10::kCPU));
 }
+
+// Reports sampler progress (step of total) with the seconds since construction.
+class StepProgress {
+ public:
+  StepProgress(const Reporter& reporter, std::string what, int64_t total)
+      : reporter_(reporter), what_(std::move(what)), total_(total), start_(std::chrono::steady_clock::now()) {}
+  void operator()(int64_t step) const {
+    reporter_.tick(step, total_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), what_);
+  }
+
+ private:
+  const Reporter& reporter_;
+  std::string what_;
+  int64_t total_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 // One Heun step of the probability-flow ODE from t_cur to t_next (Karras et al. 2022, Alg. 1); a plain Euler
 // step when t_next = 0. Two network evaluations, one on the last step.
