@@ -1,3 +1,6 @@
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 
 #include "commands.h"
@@ -9,6 +12,20 @@
 namespace fs = std::filesystem;
 
 namespace disco::cli {
+
+namespace {
+std::atomic<int> g_stop_signal{0};
+extern "C" void on_stop_signal(int sig) {
+  if (g_stop_signal.load() != 0) std::_Exit(128 + sig);  // a second Ctrl-C: stop now, the checkpoints are safe
+  g_stop_signal.store(sig);
+}
+// SIGINT/SIGTERM ask the trainer to stop after the current step (see Trainer::set_stop_flag).
+const std::atomic<int>* install_stop_handlers() {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  return &g_stop_signal;
+}
+}  // namespace
 
 int run_train(Session& s, const TrainArgs& a) {
   Config config = s.load_config(a.config, a.sets);
@@ -36,7 +53,14 @@ int run_train(Session& s, const TrainArgs& a) {
   Model model = Model::build(*domain, config);
   model.to(device);
   Trainer trainer(*domain, config, model, run_dir, s.term().reporter());
-  trainer.run(a.resume);
+  trainer.set_stop_flag(install_stop_handlers());
+  try {
+    trainer.run(a.resume);
+  } catch (const InterruptedError& e) {
+    throw InterruptedError(std::string(e.what()) + ". Resume with: disco train " + a.config + " --out " + run_dir +
+                               " --resume",
+                           e.exit_code() - 128);
+  }
   std::printf("%s\n", run_dir.c_str());  // the result: where the run is
   return kExitOk;
 }

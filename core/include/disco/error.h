@@ -43,4 +43,10 @@ struct RuntimeError : Error {
   explicit RuntimeError(const std::string& m) : Error(m, kExitRuntime) {}
 };
 
+// SIGINT / SIGTERM during training: the current step finished and a checkpoint was written.
+// Exit code 128 + signal (130 for SIGINT, 143 for SIGTERM), as shells report it.
+struct InterruptedError : Error {
+  InterruptedError(const std::string& m, int signal) : Error(m, 128 + signal) {}
+};
+
 }  // namespace disco

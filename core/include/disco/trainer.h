@@ -3,6 +3,7 @@
 //           replaced by the null embedding with probability p_null; Adam, grad clipping, EMA.
 //  Stage 2: latents extracted at tau -> 0 (argmax) from the frozen encoder; AR prior on cross-entropy.
 #pragma once
+#include <atomic>
 #include <string>
 
 #include "disco/config.h"
@@ -38,6 +39,9 @@ class Trainer {
   Trainer(const Domain& domain, const Config& config, Model& model, std::string run_dir, Reporter reporter);
   // Runs (or, with resume, continues from the newest good checkpoint) both stages to the end.
   void run(bool resume);
+  // When *flag becomes non-zero (a signal number, set by the caller's signal handler), the trainer finishes
+  // the current step, writes a checkpoint and throws InterruptedError(signal).
+  void set_stop_flag(const std::atomic<int>* flag) { stop_flag_ = flag; }
 
  private:
   const Domain& domain_;
@@ -46,6 +50,7 @@ class Trainer {
   std::string run_dir_;
   Reporter reporter_;
   TrainOptions o_;
+  const std::atomic<int>* stop_flag_ = nullptr;
 };
 
 }  // namespace disco

@@ -6,6 +6,7 @@
 #include <torch/utils.h>
 
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -132,10 +133,26 @@ void Trainer::run(bool resume) {
   }
   History history(run_dir_ + "/metrics.csv", state, resume);
   auto checkpoint = [&](const TrainState& s) {
+    // Never persist a model that went non-finite: the previous checkpoint stays the last good one.
+    for (auto* module : {static_cast<torch::nn::Module*>(model_.denoiser.get()), static_cast<torch::nn::Module*>(model_.ema.get())})
+      for (const auto& p : module->parameters())
+        if (!p.isfinite().all().item<bool>())
+          throw RuntimeError("stage " + std::to_string(s.stage) + " step " + std::to_string(s.step) +
+                             ": weights are not finite; not writing a checkpoint (the last good one is kept in " +
+                             ckpt_dir + ")");
     save_checkpoint(ckpt_dir + "/" + checkpoint_name(s), domain_.name(), s, model_, &opt1, opt2.get(), cpu_gen);
     prune_checkpoints(ckpt_dir, o_.keep_checkpoints);
   };
   const auto t0 = std::chrono::steady_clock::now();
+  auto stop_if_requested = [&](const TrainState& s) {
+    if (!stop_flag_ || stop_flag_->load() == 0) return;
+    checkpoint(s);
+    const int sig = stop_flag_->load();
+    throw InterruptedError(std::string(sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal") +
+                               ": stopped after stage " + std::to_string(s.stage) + " step " + std::to_string(s.step) +
+                               "; checkpoint written to " + ckpt_dir,
+                           sig);
+  };
 
   // ---- stage 1: encoder + denoiser (Alg. 1) ----
   if (state.stage == 1) {
@@ -206,6 +223,7 @@ void Trainer::run(bool resume) {
         recent_codes.clear();
       }
       if (state.step % o_.checkpoint_every == 0 && state.step < o_.steps) checkpoint(state);
+      if (state.step < o_.steps) stop_if_requested(state);
     }
     state = {2, 0};
     checkpoint(state);
@@ -261,6 +279,7 @@ void Trainer::run(bool resume) {
           loss_count = 0;
         }
         if (state.step % o_.checkpoint_every == 0 && state.step < o_.prior_steps) checkpoint(state);
+        if (state.step < o_.prior_steps) stop_if_requested(state);
       }
     }
     state = {3, 0};
