@@ -8,15 +8,17 @@
 namespace disco::toy2d {
 
 Toy2dDenoiserImpl::Toy2dDenoiserImpl(int64_t m, int64_t k, int64_t hidden, double component_sigma, double sigma_data,
-                                     double codebook_init)
-    : m_(m), component_sigma_(component_sigma), precond_{sigma_data} {
+                                     double codebook_init, double codebook_lr_scale)
+    : m_(m), component_sigma_(component_sigma), codebook_scale_(codebook_lr_scale), precond_{sigma_data} {
   if (m > 0) {
     embedding_ = register_module("embedding", LatentEmbedding(m, k, 2));
     // F(z) lives in data space; start the codes spread over the data's extent rather than at the origin, where
     // every code would look alike and the latent would only learn a constant shift of the score.
     torch::NoGradGuard no_grad;
-    embedding_->codebook.mul_(codebook_init);
-    embedding_->null_embedding.mul_(codebook_init);
+    // F(z) = s * E(z) with E initialised to F0 / s: under Adam (whose steps are ~lr whatever the gradient's
+    // scale) this moves F at s times the denoiser's learning rate without a separate optimizer group.
+    embedding_->codebook.mul_(codebook_init / codebook_scale_);
+    embedding_->null_embedding.mul_(codebook_init / codebook_scale_);
   } else {
     // The baseline has no latent path: its Gaussian term is centred on one learnable point.
     baseline_center_ = register_parameter("baseline_center", at::zeros({2}));
@@ -32,7 +34,7 @@ at::Tensor Toy2dDenoiserImpl::score(const at::Tensor& x, const at::Tensor& t, co
   auto t2 = (t * t).unsqueeze(1);  // [B, 1]
   at::Tensor center;               // F(z), [B, 2]
   if (m_ > 0) {
-    center = z.empty() ? embedding_->null(x.size(0)).sum(1) : embedding_->forward(z).sum(1);
+    center = (z.empty() ? embedding_->null(x.size(0)) : embedding_->forward(z)).sum(1) * codebook_scale_;
   } else {
     center = baseline_center_.unsqueeze(0).expand({x.size(0), 2});
   }
@@ -50,10 +52,13 @@ at::Tensor Toy2dDenoiserImpl::denoise(const Batch& noisy, const at::Tensor& sigm
   return x + (sigma * sigma).unsqueeze(1) * score(x, sigma, z);  // Tweedie: D = x + t^2 grad log p_t
 }
 
-Toy2dEncoderImpl::Toy2dEncoderImpl(int64_t m, int64_t k, int64_t hidden) : m_(m), k_(k) {
+Toy2dEncoderImpl::Toy2dEncoderImpl(int64_t m, int64_t k, int64_t hidden, double init_scale) : m_(m), k_(k) {
+  auto last = torch::nn::Linear(hidden, m * k);
   net_ = register_module("net", torch::nn::Sequential(torch::nn::Linear(2, hidden), torch::nn::SiLU(),
-                                                      torch::nn::Linear(hidden, hidden), torch::nn::SiLU(),
-                                                      torch::nn::Linear(hidden, m * k)));
+                                                      torch::nn::Linear(hidden, hidden), torch::nn::SiLU(), last));
+  torch::NoGradGuard no_grad;
+  last->weight.mul_(init_scale);
+  last->bias.mul_(init_scale);
 }
 
 EncoderOutput Toy2dEncoderImpl::encode(const Batch& clean) {

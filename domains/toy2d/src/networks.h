@@ -16,7 +16,7 @@ namespace disco::toy2d {
 class Toy2dDenoiserImpl : public Denoiser {
  public:
   Toy2dDenoiserImpl(int64_t m, int64_t k, int64_t hidden, double component_sigma, double sigma_data,
-                    double codebook_init);
+                    double codebook_init, double codebook_lr_scale = 1.0);
   at::Tensor denoise(const Batch& noisy, const at::Tensor& sigma, const Latents& z) override;
   // G(x, t, z) for x [B, 2], t [B].
   at::Tensor score(const at::Tensor& x, const at::Tensor& t, const Latents& z);
@@ -24,6 +24,7 @@ class Toy2dDenoiserImpl : public Denoiser {
  private:
   int64_t m_;
   double component_sigma_;
+  double codebook_scale_;               // F(z) = codebook_scale_ * embedding_(z); see the constructor
   EdmPrecond precond_;
   LatentEmbedding embedding_{nullptr};  // F(z): one 2-D point per code (m > 0)
   at::Tensor baseline_center_;          // F for m = 0
@@ -32,7 +33,7 @@ class Toy2dDenoiserImpl : public Denoiser {
 
 class Toy2dEncoderImpl : public Encoder {
  public:
-  Toy2dEncoderImpl(int64_t m, int64_t k, int64_t hidden);
+  Toy2dEncoderImpl(int64_t m, int64_t k, int64_t hidden, double init_scale = 1.0);
   EncoderOutput encode(const Batch& clean) override;
 
  private:

@@ -78,12 +78,14 @@ class Toy2dDomain : public Domain {
     return std::make_unique<PointDataset>(make_toy_data(config, seed).points);
   }
   std::shared_ptr<Encoder> make_encoder(const Config& c) const override {
-    return std::make_shared<Toy2dEncoderImpl>(c.get_int("latent.m"), c.get_int("latent.k"), c.get_int("model.hidden"));
+    return std::make_shared<Toy2dEncoderImpl>(c.get_int("latent.m"), c.get_int("latent.k"), c.get_int("model.hidden"),
+                                              c.get_float("model.encoder_init_scale"));
   }
   std::shared_ptr<Denoiser> make_denoiser(const Config& c) const override {
     return std::make_shared<Toy2dDenoiserImpl>(c.get_int("latent.m"), c.get_int("latent.k"), c.get_int("model.hidden"),
                                                c.get_float("model.component_sigma"),
-                                               c.get_float("diffusion.sigma_data"), c.get_float("model.codebook_init"));
+                                               c.get_float("diffusion.sigma_data"), c.get_float("model.codebook_init"),
+                                               c.get_float("model.codebook_lr_scale"));
   }
   std::vector<int64_t> state_shape(const Config&) const override { return {2}; }
 
