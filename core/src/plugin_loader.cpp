@@ -20,7 +20,10 @@ struct PluginLoader::Libraries {
 };
 
 PluginLoader::PluginLoader() : libraries_(std::make_unique<Libraries>()) {}
-PluginLoader::~PluginLoader() = default;
+// Plugin libraries are never unloaded (as in ggml's backend registry): an exception object, a static or a
+// callback that a plugin made may outlive every C++ owner we can see, and dlclose under it would crash. The
+// handles are handed to the OS at exit instead.
+PluginLoader::~PluginLoader() { new Libraries(std::move(*libraries_)); }
 
 namespace {
 void split_paths(const std::string& text, std::vector<std::string>& out) {
