@@ -5,17 +5,10 @@
 #include <toml++/toml.h>
 
 #include "disco/config.h"
+#include "config_detail.h"
 #include "disco/error.h"
 
 namespace disco {
-
-// Defined in config.cpp; kept out of the public header on purpose.
-namespace detail {
-Value value_from_toml(const toml::node& node, const std::string& file);
-std::string check_value(const KeySpec& spec, Value& value);
-std::string read_text_file(const std::string& path, const char* what);
-SourcePos pos_of(const toml::node& node, const std::string& file);
-}  // namespace detail
 
 namespace {
 
