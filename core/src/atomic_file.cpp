@@ -46,11 +46,11 @@ void write_atomically(const std::string& path, const std::function<void(const st
 
 void write_text_atomically(const std::string& path, const std::string& text) {
   write_atomically(path, [&](const std::string& tmp) {
+    errno = 0;
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw RuntimeError("cannot write '" + path + "': " + std::strerror(errno));
-    f << text;
-    f.flush();
-    if (!f) throw RuntimeError("cannot write '" + path + "': write failed (disk full?)");
+    if (f) f.write(text.data(), std::streamsize(text.size()));
+    if (f) f.flush();
+    if (!f) throw RuntimeError("cannot write '" + path + "': " + (errno ? std::strerror(errno) : "write failed"));
   });
 }
 

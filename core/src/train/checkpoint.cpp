@@ -116,12 +116,7 @@ void save_checkpoint(const std::string& path, const std::string& domain, const T
     throw RuntimeError("cannot write checkpoint '" + path + "': " + e.what_without_backtrace());
   }
   const std::string bytes = payload.str() + trailer_for(payload.str());
-  write_atomically(path, [&](const std::string& tmp) {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(bytes.data(), std::streamsize(bytes.size()));
-    f.flush();
-    if (!f) throw RuntimeError("cannot write checkpoint '" + path + "': write failed (disk full?)");
-  });
+  write_text_atomically(path, bytes);
 }
 
 CheckpointContents load_checkpoint(const std::string& path, const std::string& expected_domain, Model& model,
