@@ -29,7 +29,7 @@ struct SignalDenoiserOptions {
   TORCH_ARG(int64_t, m);
   TORCH_ARG(int64_t, k);
   TORCH_ARG(int64_t, channels) = 32;   // feature channels of every conv
-  TORCH_ARG(int64_t, blocks) = 4;      // residual blocks (dilation 2^i)
+  TORCH_ARG(int64_t, blocks) = 5;      // residual blocks (dilation 2^i)
   TORCH_ARG(int64_t, heads) = 2;       // cross-attention heads; must divide channels
   TORCH_ARG(double, sigma_data) = 0.5;
 };
