@@ -64,7 +64,8 @@ def table(res):
     t = res["target"]
     load = res["loadavg"]
     notes = [
-        f"{res['mode']} run (`{res['command']}`), {res['date']}: {res['threads']} threads on both sides, "
+        f"{res['mode']} run (`{res['command']}`), {res['date']}: "
+        f"{res['threads']} thread{'s' if res['threads'] != 1 else ''} on both sides, "
         f"{res['rounds']} alternating rounds per workload (C++, Python, C++, ...), medians over "
         f"{w['train']['disco']['n_timed'] if 'train' in w else '?'} timed repeats per side for training "
         f"({w['train']['steps_per_repeat'] if 'train' in w else '?'} steps each, time per step) and "
