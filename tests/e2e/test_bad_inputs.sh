@@ -22,6 +22,12 @@ for f in "$BAD"/*.csv; do
   check "$f" "$DISCO" -q train "$EX" --out "$WORK/csv-run" --set data.name=csv --set "data.path=$f" --set train.steps=1
   rm -rf "$WORK/csv-run"
 done
+# .npy files go to the plugin template (signal1d), the one domain that reads them.
+SIG="$DISCO_SOURCE/plugins/template/example.toml"
+for f in "$BAD"/*.npy; do
+  check "$f" "$DISCO" -q train "$SIG" --out "$WORK/npy-run" --set data.name=npy --set "data.path=$f" --set train.steps=1
+  rm -rf "$WORK/npy-run"
+done
 # A small real run whose checkpoints are then replaced by broken ones.
 "$DISCO" -q -j 1 train "$EX" --out "$WORK/run" --set train.steps=5 --set prior.steps=2 >/dev/null
 for f in "$BAD"/*.pt; do

@@ -168,8 +168,12 @@ at::Tensor read_signals_npy(const std::string& path) {
   if (shape.size() != 2) throw bad("expected a 2-D array (signals x samples), got rank " + std::to_string(shape.size()));
   if (shape[0] == 0 || shape[1] == 0) throw bad("no signals");
   const size_t item = descr == "<f4" ? 4 : 8;
+  // Compared by division so that a forged shape cannot overflow the product.
+  const size_t available = (data.size() - offset) / item;
+  if (size_t(shape[0]) > available / size_t(shape[1]))
+    throw bad("truncated data (shape (" + std::to_string(shape[0]) + ", " + std::to_string(shape[1]) +
+              ") needs more than the " + std::to_string(available) + " values in the file)");
   const size_t count = size_t(shape[0]) * size_t(shape[1]);
-  if (data.size() < offset + count * item) throw bad("truncated data (expected " + std::to_string(count) + " values)");
   // The loader assumes a little-endian host, like the rest of disco's file formats.
   auto raw = at::empty({int64_t(count)}, descr == "<f4" ? at::kFloat : at::kDouble);
   std::memcpy(raw.data_ptr(), data.data() + offset, count * item);
