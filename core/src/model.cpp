@@ -1,11 +1,16 @@
 #include "disco/model.h"
 
+#include <torch/utils.h>
+
 #include "disco/ar_prior.h"
 #include "disco/ema.h"
 
 namespace disco {
 
 Model Model::build(const Domain& domain, const Config& config) {
+  // LibTorch seeds its default CPU generator from the OS at startup, so without this the initial weights, and
+  // with them the whole run, would differ from process to process for the same config.
+  torch::manual_seed(uint64_t(config.get_int("seed")));
   Model model;
   model.m = config.get_int("latent.m");
   model.k = config.get_int("latent.k");

@@ -21,6 +21,8 @@ struct Model {
   int64_t m = 0, k = 0;
 
   bool has_latents() const { return m > 0; }
+  // Seeds LibTorch's global generator with the config's `seed`, then builds every module: the same config
+  // gives the same initial weights in every process.
   static Model build(const Domain& domain, const Config& config);
   // Moves every module to `device`.
   void to(const c10::Device& device);
