@@ -45,6 +45,8 @@ struct CompareArgs {
 int run_compare(Session& s, const CompareArgs& a);
 
 int run_plugins(Session& s);
+// Prints the newest checkpoint's stage, parameter counts and a digest of each module's weights.
+int run_inspect(Session& s, const std::string& run_dir);
 int run_config_check(Session& s, const std::string& file, const std::vector<std::string>& sets);
 int run_config_explain(Session& s, const std::string& domain, bool markdown);
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "disco/allocator.h"
 #include "disco/error.h"
 
 using namespace disco;
@@ -19,6 +20,7 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 }  // namespace
 
 int main(int argc, char** argv) {
+  tune_heap_for_tensors();  // before any tensor exists (disco/allocator.h says why)
   CLI::App app{"disco — DisCo-Diff: diffusion models with learned discrete latents (train, sample, evaluate).\n"
                "Domains are plugins; `disco plugins` lists them."};
   app.require_subcommand(1);
@@ -73,6 +75,12 @@ int main(int argc, char** argv) {
 
   auto* plugins_cmd = app.add_subcommand("plugins", "List plugins found, loaded, and why any failed");
 
+  std::string inspect_dir;
+  auto* inspect_cmd = app.add_subcommand(
+      "inspect", "Show a run's newest checkpoint: parameter counts and a digest of each module's weights "
+                 "(equal digests = bit-identical weights)");
+  inspect_cmd->add_option("run_dir", inspect_dir, "Run directory")->required();
+
   auto* config_cmd = app.add_subcommand("config", "Check a config file or explain a schema");
   config_cmd->require_subcommand(1);
   std::string check_file, explain_domain;
@@ -85,7 +93,7 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("domain", explain_domain, "Domain name, or 'core' (default: core)");
   explain_cmd->add_flag("--markdown", markdown, "Print a Markdown table");
 
-  for (auto* sub : {train_cmd, sample_cmd, eval_cmd, compare_cmd, plugins_cmd, config_cmd, check_cmd, explain_cmd})
+  for (auto* sub : {train_cmd, sample_cmd, eval_cmd, compare_cmd, plugins_cmd, inspect_cmd, config_cmd, check_cmd, explain_cmd})
     sub->option_defaults()->always_capture_default();
 
   try {
@@ -102,6 +110,7 @@ int main(int argc, char** argv) {
     if (*eval_cmd) return run_eval(session, eval);
     if (*compare_cmd) return run_compare(session, compare);
     if (*plugins_cmd) return run_plugins(session);
+    if (*inspect_cmd) return run_inspect(session, inspect_dir);
     if (*check_cmd) return run_config_check(session, check_file, check_sets);
     if (*explain_cmd) return run_config_explain(session, explain_domain, markdown);
   } catch (const disco::Error& e) {
