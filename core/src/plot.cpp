@@ -548,7 +548,14 @@ void png_error_fn(png_structp png, png_const_charp msg) {
 }
 void png_warning_fn(png_structp, png_const_charp) {}
 
-bool write_png_file(std::FILE* f, const uint8_t* rgb, int w, int h, PngErr* err) {
+// Writes the PNG through `sink`: a FILE* (png_init_io) or, with f == nullptr, a byte vector.
+void append_to_vector(png_structp png, png_bytep data, png_size_t n) {
+  auto* out = static_cast<std::vector<uint8_t>*>(png_get_io_ptr(png));
+  out->insert(out->end(), data, data + n);
+}
+void flush_nothing(png_structp) {}
+
+bool write_png(std::FILE* f, std::vector<uint8_t>* bytes, const uint8_t* rgb, int w, int h, PngErr* err) {
   png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, err, png_error_fn, png_warning_fn);
   if (!png) {
     std::snprintf(err->msg, sizeof err->msg, "out of memory");
@@ -564,7 +571,8 @@ bool write_png_file(std::FILE* f, const uint8_t* rgb, int w, int h, PngErr* err)
     png_destroy_write_struct(&png, &info);
     return false;
   }
-  png_init_io(png, f);
+  if (f) png_init_io(png, f);
+  else png_set_write_fn(png, bytes, append_to_vector, flush_nothing);
   png_set_IHDR(png, info, static_cast<png_uint_32>(w), static_cast<png_uint_32>(h), 8, PNG_COLOR_TYPE_RGB,
                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
@@ -601,7 +609,7 @@ void save_png(const Figure& fig, const std::string& path) {
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (!f) throw RuntimeError("cannot write plot '" + path + "': " + std::strerror(errno));
   PngErr err{};
-  bool ok = write_png_file(f, rgb.data(), w, h, &err);
+  bool ok = write_png(f, nullptr, rgb.data(), w, h, &err);
   if (ok && std::fflush(f) != 0) ok = false, std::snprintf(err.msg, sizeof err.msg, "%s", std::strerror(errno));
   if (std::fclose(f) != 0 && ok) ok = false, std::snprintf(err.msg, sizeof err.msg, "%s", std::strerror(errno));
   if (ok && std::rename(tmp.c_str(), path.c_str()) != 0)
@@ -610,6 +618,15 @@ void save_png(const Figure& fig, const std::string& path) {
     std::remove(tmp.c_str());
     throw RuntimeError("cannot write plot '" + path + "': " + err.msg);
   }
+}
+
+std::vector<uint8_t> encode_png(const Figure& fig) {
+  int w = 0, h = 0;
+  const std::vector<uint8_t> rgb = render_rgb(fig, w, h);
+  std::vector<uint8_t> bytes;
+  PngErr err{};
+  if (!write_png(nullptr, &bytes, rgb.data(), w, h, &err)) throw RuntimeError(std::string("cannot encode plot: ") + err.msg);
+  return bytes;
 }
 
 }  // namespace disco::plot

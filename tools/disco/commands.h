@@ -44,6 +44,14 @@ struct CompareArgs {
 };
 int run_compare(Session& s, const CompareArgs& a);
 
+struct ReportArgs {
+  std::vector<std::string> run_dirs;
+  std::string out;    // default: RUN_DIR/report.html for one run, else ./report.html
+  std::string title;  // default: the run names
+};
+// One self-contained HTML page: metrics side by side, training curves, every PNG of the runs, the configs.
+int run_report(Session& s, const ReportArgs& a);
+
 int run_plugins(Session& s);
 // Prints the newest checkpoint's stage, parameter counts and a digest of each module's weights.
 int run_inspect(Session& s, const std::string& run_dir);

@@ -73,6 +73,14 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("run_dirs", compare.run_dirs, "Evaluated run directories")->required();
   compare_cmd->add_option("-o,--out", compare.out, "Write compare.md, compare.csv and overlaid *_vs_t plots here");
 
+  ReportArgs report;
+  auto* report_cmd = app.add_subcommand(
+      "report", "One self-contained HTML page (works offline) comparing runs: metrics, training curves, plots, configs");
+  report_cmd->add_option("run_dirs", report.run_dirs, "Run directories (evaluate them first for metrics and plots)")
+      ->required();
+  report_cmd->add_option("-o,--out", report.out, "Output HTML file (default: RUN_DIR/report.html for one run, else report.html)");
+  report_cmd->add_option("--title", report.title, "Page title (default: the run names)");
+
   auto* plugins_cmd = app.add_subcommand("plugins", "List plugins found, loaded, and why any failed");
 
   std::string inspect_dir;
@@ -93,7 +101,7 @@ int main(int argc, char** argv) {
   explain_cmd->add_option("domain", explain_domain, "Domain name, or 'core' (default: core)");
   explain_cmd->add_flag("--markdown", markdown, "Print a Markdown table");
 
-  for (auto* sub : {train_cmd, sample_cmd, eval_cmd, compare_cmd, plugins_cmd, inspect_cmd, config_cmd, check_cmd, explain_cmd})
+  for (auto* sub : {train_cmd, sample_cmd, eval_cmd, compare_cmd, report_cmd, plugins_cmd, inspect_cmd, config_cmd, check_cmd, explain_cmd})
     sub->option_defaults()->always_capture_default();
 
   try {
@@ -109,6 +117,7 @@ int main(int argc, char** argv) {
     if (*sample_cmd) return run_sample(session, sample);
     if (*eval_cmd) return run_eval(session, eval);
     if (*compare_cmd) return run_compare(session, compare);
+    if (*report_cmd) return run_report(session, report);
     if (*plugins_cmd) return run_plugins(session);
     if (*inspect_cmd) return run_inspect(session, inspect_dir);
     if (*check_cmd) return run_config_check(session, check_file, check_sets);

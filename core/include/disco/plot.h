@@ -54,4 +54,7 @@ std::vector<uint8_t> render_rgb(const Figure& fig, int& width, int& height);
 // path when the file cannot be written.
 void save_png(const Figure& fig, const std::string& path);
 
+// Renders and returns the PNG file's bytes (for embedding, e.g. in an HTML report).
+std::vector<uint8_t> encode_png(const Figure& fig);
+
 }  // namespace disco::plot
