@@ -7,6 +7,8 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "equivariant/score_model.h"
@@ -187,15 +189,64 @@ TEST_CASE("score model: the chosen latent nodes change the outputs; gradients re
   CHECK(missing == 0);
 }
 
+// A joint graph shaped like a real complex: `residues` residues filling a ball at the protein's density
+// (~130 Å^3 per residue), a ligand of `atoms` atoms in a 4 Å blob at its centre; edges as DiffDock builds
+// them: ligand-ligand within 5 Å, residue-residue within 15 Å capped at the 24 nearest, cross within 12 Å.
+JointGraph complex_like_graph(at::Generator& gen, int64_t atoms, int64_t residues, int64_t feature_dim) {
+  const auto f = at::TensorOptions().dtype(at::kFloat);
+  const auto i64 = at::TensorOptions().dtype(at::kLong);
+  const double radius = std::cbrt(residues * 130.0 * 3.0 / (4.0 * M_PI));
+  at::Tensor dir = at::randn({residues, 3}, gen, f);
+  dir = dir / dir.norm(2, 1, true);
+  const at::Tensor rec = dir * (radius * at::rand({residues, 1}, gen, f).pow(1.0 / 3.0));
+  const at::Tensor lig = at::randn({atoms, 3}, gen, f) * 2.0;
+  JointGraph g;
+  g.positions = at::cat({lig, rec});
+  const int64_t N = atoms + residues;
+  g.is_ligand = at::cat({at::ones({atoms}, i64), at::zeros({residues}, i64)}).to(at::kBool);
+  g.node_graph = at::zeros({N}, i64);
+  g.node_features = at::randn({N, feature_dim}, gen, f);
+  const at::Tensor d = at::cdist(g.positions, g.positions) + at::eye(N, f) * 1e6;
+  std::vector<at::Tensor> src, dst;
+  auto add = [&](const at::Tensor& mask) {
+    const at::Tensor nz = mask.nonzero();
+    src.push_back(nz.select(1, 0));
+    dst.push_back(nz.select(1, 1));
+  };
+  const at::Tensor dll = d.narrow(0, 0, atoms).narrow(1, 0, atoms);
+  add(dll < 5.0);
+  const at::Tensor drr = d.narrow(0, atoms, residues).narrow(1, atoms, residues);
+  const at::Tensor kth = std::get<0>(drr.topk(24, 1, false)).select(1, 23).unsqueeze(1);
+  const at::Tensor rr = ((drr < 15.0) & (drr <= kth)).nonzero() + atoms;
+  src.push_back(rr.select(1, 0));
+  dst.push_back(rr.select(1, 1));
+  const at::Tensor lr = (d.narrow(0, 0, atoms).narrow(1, atoms, residues) < 12.0).nonzero();
+  src.push_back(lr.select(1, 0));
+  dst.push_back(lr.select(1, 1) + atoms);
+  src.push_back(lr.select(1, 1) + atoms);
+  dst.push_back(lr.select(1, 0));
+  g.edge_index = at::stack({at::cat(src), at::cat(dst)});
+  std::vector<int64_t> u, v;
+  for (int64_t k = 0; k < 6; ++k) {
+    u.push_back(3 * k);
+    v.push_back(3 * k + 1);
+  }
+  g.rotatable_bonds = at::stack({at::tensor(u, i64), at::tensor(v, i64)});
+  g.noise_level = at::full({1}, 0.5, f);
+  g.latent_nodes = at::tensor(std::vector<int64_t>{3, atoms + 10}, i64).view({1, 2});
+  return g;
+}
+
 TEST_CASE("score model forward time, DiffDock-S size, 40 ligand atoms + 300 residues" * doctest::skip()) {
-  // Run with: test_equivariant -tc='*forward time*' --no-skip   (set OMP_NUM_THREADS / at::set_num_threads)
-  at::set_num_threads(1);
+  // Run with: OMP_NUM_THREADS=1 test_equivariant -tc='*forward time*' --no-skip   (DISCO_BENCH_THREADS=2 for 2)
+  const char* threads = std::getenv("DISCO_BENCH_THREADS");
+  at::set_num_threads(threads ? std::atoi(threads) : 1);
   at::manual_seed(5);
   at::Generator gen = at::detail::createCPUGenerator(5);
   ScoreModelOptions o;
   o.node_feature_dim = 16;
   ScoreModel model(o);
-  const JointGraph g = random_graph(gen, 1, 40, 300, 16, at::kFloat);
+  const JointGraph g = complex_like_graph(gen, 40, 300, 16);
   torch::NoGradGuard no_grad;
   model->forward(g);  // warm-up
   const int reps = 5;
@@ -205,6 +256,7 @@ TEST_CASE("score model forward time, DiffDock-S size, 40 ligand atoms + 300 resi
   int64_t params = 0;
   for (const auto& p : model->parameters()) params += p.numel();
   MESSAGE("DiffDock-S forward: " << ms << " ms per graph (" << g.edge_index.size(1) << " edges, "
-                                 << g.rotatable_bonds.size(1) << " torsions, " << params << " parameters, 1 thread)");
+                                 << g.rotatable_bonds.size(1) << " torsions, " << params << " parameters, "
+                                 << at::get_num_threads() << " thread(s))");
   CHECK(ms > 0);
 }
