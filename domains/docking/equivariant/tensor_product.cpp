@@ -1,6 +1,7 @@
 #include "equivariant/tensor_product.h"
 
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 #include "equivariant/clebsch_gordan.h"
@@ -11,19 +12,22 @@ WeightedTensorProductImpl::WeightedTensorProductImpl(Irreps in, Irreps attr, Irr
     : in_(std::move(in)), attr_(std::move(attr)), out_(std::move(out)) {
   for (const auto& b : attr_.blocks())
     if (b.mul != 1) throw std::invalid_argument("tensor product: attribute irreps must have multiplicity 1");
-  std::vector<int64_t> fan_in(out_.size(), 0);
-  for (size_t a = 0; a < in_.size(); ++a)
-    for (size_t b = 0; b < attr_.size(); ++b)
-      for (size_t o = 0; o < out_.size(); ++o) {
+  // Paths are ordered by output block, so the weights of all paths into one block are contiguous and read
+  // as one (E, sum of mul_in, mul_out) matrix.
+  for (size_t o = 0; o < out_.size(); ++o) {
+    int64_t fan_in = 0;
+    for (size_t a = 0; a < in_.size(); ++a)
+      for (size_t b = 0; b < attr_.size(); ++b) {
         if (!can_couple(in_[a].irrep, attr_[b].irrep, out_[o].irrep)) continue;
         paths_.push_back({a, b, o, weight_numel_});
         weight_numel_ += in_[a].mul * out_[o].mul;
-        fan_in[o] += in_[a].mul;
-        // Not a registered buffer: the tables are constants (not checkpoint state) and stay float64, so a float64
-        // model gets float64 coefficients rather than float32 ones cast up.
+        fan_in += in_[a].mul;
+        // Not a registered buffer: the tables are constants (not checkpoint state) and stay float64, so a
+        // float64 model gets float64 coefficients rather than float32 ones cast up.
         coefficients_.push_back(clebsch_gordan(in_[a].irrep.l, attr_[b].irrep.l, out_[o].irrep.l));
       }
-  for (int64_t f : fan_in) out_scale_.push_back(f > 0 ? 1.0 / std::sqrt(static_cast<double>(f)) : 0.0);
+    out_scale_.push_back(fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0);
+  }
 }
 
 at::Tensor WeightedTensorProductImpl::forward(const at::Tensor& x, const at::Tensor& attr,
@@ -32,31 +36,39 @@ at::Tensor WeightedTensorProductImpl::forward(const at::Tensor& x, const at::Ten
   if (x.size(1) != in_.dim() || attr.size(1) != attr_.dim() || weights.size(1) != weight_numel_ ||
       attr.size(0) != E || weights.size(0) != E)
     throw std::invalid_argument("tensor product: input shapes do not match the irreps");
-  std::vector<at::Tensor> out_blocks(out_.size());
-  std::vector<at::Tensor> cg;
-  for (const auto& c : coefficients_) cg.push_back(c.to(x.options()));
-  for (size_t p = 0; p < paths_.size(); ++p) {
-    const auto& path = paths_[p];
-    const MulIrrep& a = in_[path.in_block];
-    const MulIrrep& o = out_[path.out_block];
-    const int d1 = a.irrep.dim(), d2 = attr_[path.attr_block].irrep.dim(), d3 = o.irrep.dim();
-    const at::Tensor xa = x.narrow(1, in_.offset(path.in_block), a.dim()).view({E, a.mul, d1});
-    const at::Tensor yb = attr.narrow(1, attr_.offset(path.attr_block), d2);
-    const at::Tensor& C = cg[p];  // (d1, d2, d3)
-    // (E, d1, d3): y contracted with C; then (E, mul_a, d3); then mix channels with this edge's weights.
-    const at::Tensor yc = yb.matmul(C.permute({1, 0, 2}).reshape({d2, d1 * d3})).view({E, d1, d3});
-    const at::Tensor t = at::bmm(xa, yc);
-    const at::Tensor w = weights.narrow(1, path.weight_offset, a.mul * o.mul).view({E, a.mul, o.mul});
-    const at::Tensor contribution = at::bmm(w.transpose(1, 2), t);  // (E, mul_o, d3)
-    auto& acc = out_blocks[path.out_block];
-    acc = acc.defined() ? acc + contribution : contribution;
-  }
+  // Outer products x_a (x) y_b, (E * mul_a, d1 * d2), computed once per (a, b) and shared by its paths.
+  std::map<std::pair<size_t, size_t>, at::Tensor> outer;
+  auto outer_of = [&](size_t a, size_t b) -> const at::Tensor& {
+    auto it = outer.find({a, b});
+    if (it != outer.end()) return it->second;
+    const int64_t d1 = in_[a].irrep.dim(), d2 = attr_[b].irrep.dim();
+    const at::Tensor xa = x.narrow(1, in_.offset(a), in_[a].dim()).view({E, in_[a].mul, d1, 1});
+    const at::Tensor yb = attr.narrow(1, attr_.offset(b), d2).view({E, 1, 1, d2});
+    return outer.emplace(std::make_pair(a, b), (xa * yb).reshape({E * in_[a].mul, d1 * d2})).first->second;
+  };
   std::vector<at::Tensor> flat;
+  size_t p = 0;
   for (size_t o = 0; o < out_.size(); ++o) {
-    if (out_blocks[o].defined())
-      flat.push_back((out_blocks[o] * out_scale_[o]).reshape({E, out_[o].dim()}));
-    else
+    const int64_t mul_o = out_[o].mul, d3 = out_[o].irrep.dim();
+    std::vector<at::Tensor> terms;  // (E, mul_a, d3) per path into o
+    const int64_t first_weight = p < paths_.size() ? paths_[p].weight_offset : 0;
+    int64_t fan_in = 0;
+    for (; p < paths_.size() && paths_[p].out_block == o; ++p) {
+      const auto& path = paths_[p];
+      const MulIrrep& a = in_[path.in_block];
+      const at::Tensor C = coefficients_[p].to(x.options()).reshape({-1, d3});  // (d1 * d2, d3)
+      terms.push_back(outer_of(path.in_block, path.attr_block).mm(C).view({E, a.mul, d3}));
+      fan_in += a.mul;
+    }
+    if (terms.empty()) {
       flat.push_back(at::zeros({E, out_[o].dim()}, x.options()));
+      continue;
+    }
+    const at::Tensor T = terms.size() == 1 ? terms[0] : at::cat(terms, 1);           // (E, K, d3)
+    const at::Tensor W = weights.narrow(1, first_weight, fan_in * mul_o).view({E, fan_in, mul_o});
+    at::Tensor y = d3 == 1 ? at::bmm(T.transpose(1, 2), W).view({E, mul_o})         // scalars: (E, 1, K) (E, K, mul_o)
+                           : at::bmm(W.transpose(1, 2), T).reshape({E, mul_o * d3});  // (E, mul_o, d3)
+    flat.push_back(y * out_scale_[o]);
   }
   return at::cat(flat, 1);
 }
