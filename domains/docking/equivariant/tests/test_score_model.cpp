@@ -143,6 +143,32 @@ TEST_CASE("score model: rotating and translating the input rotates the vectors, 
   }
 }
 
+TEST_CASE("score model: equivariant in other configurations (encoder size; l <= 2 harmonics; edge features)") {
+  for (int config = 0; config < 2; ++config) {
+    at::manual_seed(6);
+    at::Generator gen = at::detail::createCPUGenerator(6);
+    ScoreModelOptions o = small_options(6);
+    if (config == 0) {  // the DisCo encoder of App. E: 3 layers, 24 scalars, 4 vectors
+      o.hidden_irreps = "24x0e + 24x0o + 4x1o + 4x1e";
+      o.num_layers = 3;
+    } else {  // l = 2 harmonics and hidden irreps, and edge features
+      o.sh_lmax = 2;
+      o.hidden_irreps = "8x0e + 8x0o + 3x1o + 3x1e + 2x2e + 2x2o";
+      o.edge_feature_dim = 4;
+    }
+    ScoreModel model(o);
+    model->to(at::kDouble);
+    JointGraph g = random_graph(gen, 2, 10, 20, 6, at::kDouble);
+    if (o.edge_feature_dim > 0) g.edge_features = at::randn({g.edge_index.size(1), 4}, gen, at::kDouble);
+    const Errors e = equivariance_errors(model, g, random_rotation(gen), at::tensor({1.0, 2.0, -3.0}, at::kDouble));
+    const Errors r = equivariance_errors(model, g, random_reflection(gen), at::zeros({3}, at::kDouble));
+    MESSAGE("config " << config << " (" << o.hidden_irreps << ", sh l <= " << o.sh_lmax << "): rotation errors "
+                      << e.vectors << " / " << e.scalars << ", reflection " << r.vectors << " / " << r.scalars);
+    CHECK(e.torsion_scale > 1e-3);
+    CHECK(std::max({e.vectors, e.scalars, r.vectors, r.scalars}) < 1e-10);
+  }
+}
+
 TEST_CASE("score model: a reflection flips the pseudovector and the torsion scores") {
   at::manual_seed(3);
   at::Generator gen = at::detail::createCPUGenerator(3);
