@@ -1,0 +1,81 @@
+#include "equivariant/tensor_product_conv.h"
+
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/init.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/utils.h>
+
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "equivariant/gate.h"
+
+namespace disco::equivariant {
+
+TensorProductConvImpl::TensorProductConvImpl(TensorProductConvOptions options) : options_(std::move(options)) {
+  const Irreps tp_out = options_.gated ? gated_irreps(options_.out) : options_.out;
+  tp_ = register_module("tp", WeightedTensorProduct(options_.in, options_.attr, tp_out));
+  mlp_ = register_module("mlp", torch::nn::Sequential(torch::nn::Linear(options_.edge_scalar_dim, options_.mlp_hidden),
+                                                      torch::nn::SiLU(),
+                                                      torch::nn::Linear(options_.mlp_hidden, tp_->weight_numel())));
+  if (options_.normalized) norm_ = register_module("norm", EquivariantNorm(tp_->irreps_out()));
+  // The tensor product's normalisation assumes unit-variance path weights (as e3nn's): initialise the MLP
+  // so its outputs have about unit variance, or every layer would shrink the features ~10x.
+  torch::NoGradGuard no_grad;
+  auto first = mlp_[0]->as<torch::nn::Linear>(), last = mlp_[2]->as<torch::nn::Linear>();
+  torch::nn::init::normal_(first->weight, 0.0, 1.0 / std::sqrt(static_cast<double>(options_.edge_scalar_dim)));
+  torch::nn::init::zeros_(first->bias);
+  torch::nn::init::normal_(last->weight, 0.0, std::sqrt(3.0 / static_cast<double>(options_.mlp_hidden)));
+  torch::nn::init::zeros_(last->bias);
+}
+
+at::Tensor TensorProductConvImpl::forward(const at::Tensor& h, const at::Tensor& src, const at::Tensor& dst,
+                                          int64_t num_dst, const at::Tensor& attr, const at::Tensor& edge_scalars,
+                                          const at::Tensor& h_dst) {
+  const at::Tensor weights = mlp_->forward(edge_scalars);
+  const at::Tensor messages = tp_->forward(h.index_select(0, src), attr, weights);
+  at::Tensor sum = at::zeros({num_dst, messages.size(1)}, messages.options()).index_add_(0, dst, messages);
+  const at::Tensor count = at::zeros({num_dst}, messages.options())
+                               .index_add_(0, dst, at::ones({dst.size(0)}, messages.options()))
+                               .clamp_min(1.0);
+  at::Tensor out = sum / count.unsqueeze(1);
+  if (options_.normalized) out = norm_->forward(out);
+  if (options_.gated) out = gate(out, options_.out);
+  if (options_.residual) out = out + pad_irreps(h_dst.defined() ? h_dst : h, options_.in, options_.out);
+  return out;
+}
+
+at::Tensor pad_irreps(const at::Tensor& h, const Irreps& from, const Irreps& to) {
+  std::map<std::pair<int, int>, std::vector<size_t>> from_blocks;
+  for (size_t i = 0; i < from.size(); ++i) from_blocks[{from[i].irrep.l, from[i].irrep.parity}].push_back(i);
+  std::map<std::pair<int, int>, size_t> used;
+  std::vector<at::Tensor> parts;
+  const int64_t N = h.size(0);
+  for (size_t o = 0; o < to.size(); ++o) {
+    const auto key = std::make_pair(to[o].irrep.l, to[o].irrep.parity);
+    const size_t k = used[key]++;
+    const auto it = from_blocks.find(key);
+    if (it == from_blocks.end() || k >= it->second.size()) {
+      parts.push_back(at::zeros({N, to[o].dim()}, h.options()));
+      continue;
+    }
+    const size_t a = it->second[k];
+    const int64_t d = to[o].irrep.dim();
+    const int64_t mul = std::min(from[a].mul, to[o].mul);
+    at::Tensor block = h.narrow(1, from.offset(a), mul * d);
+    if (mul < to[o].mul) block = at::cat({block, at::zeros({N, (to[o].mul - mul) * d}, h.options())}, 1);
+    parts.push_back(block);
+  }
+  return at::cat(parts, 1);
+}
+
+at::Tensor even_scalars(const at::Tensor& h, const Irreps& irreps) {
+  std::vector<at::Tensor> parts;
+  for (size_t i = 0; i < irreps.size(); ++i)
+    if (irreps[i].irrep == Irrep{0, 1}) parts.push_back(h.narrow(1, irreps.offset(i), irreps[i].mul));
+  if (parts.empty()) return at::zeros({h.size(0), 0}, h.options());
+  return at::cat(parts, 1);
+}
+
+}  // namespace disco::equivariant
