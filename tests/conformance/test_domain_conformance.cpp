@@ -12,7 +12,7 @@
 //   - the null-latent path: dropped latents change the output, and once dropped the codes no longer matter;
 //   - a checkpoint round trip (save_checkpoint -> load_checkpoint into a freshly built model) reproduces the
 //     outputs bit for bit;
-//   - torch::manual_seed(s) + Model::build is deterministic, and so is make_dataset.
+//   - Model::build with the same config (and so the same `seed`) is deterministic, and so is make_dataset.
 // Sizes: B = 4 examples, m = 2 latents of k = 3 codes, a 1-layer prior; the domain's own keys keep their
 // defaults, so a domain should default to networks that run a batch of 4 in well under a second.
 #include <ATen/ATen.h>
@@ -113,8 +113,9 @@ Inputs inputs_for(const Domain& domain, const Config& c, const Diffusion& diffus
   return in;
 }
 
-Model build(const Domain& domain, const Config& c, uint64_t seed) {
-  torch::manual_seed(seed);
+// Model::build seeds LibTorch from the config's `seed`, so another seed is another config.
+Model build(const Domain& domain, Config c, uint64_t seed) {
+  c.apply_override("seed=" + std::to_string(seed));
   Model model = Model::build(domain, c);
   model.denoiser->eval();  // no dropout: the checks compare outputs bit for bit
   if (model.encoder) model.encoder->eval();

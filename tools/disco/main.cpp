@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
   sample_cmd->add_option("run_dir", sample.run_dir, "Run directory written by `disco train`")->required();
   sample_cmd->add_option("-n,--n", sample.n, "Number of samples (default: sample.n)");
   sample_cmd->add_option("--sampler", sample.sampler,
-                         "Sampler: euler, heun, edm-stochastic, restart, ddpm, dpm-solver-2m (default: sample.sampler)");
+                         "Sampler: euler, heun, edm-stochastic, restart, ddpm, dpm-solver-2m, or one a plugin adds "
+                         "(`disco plugins` lists all) (default: sample.sampler)");
   sample_cmd->add_option("--steps", sample.steps, "Sampler steps (default: sample.steps)");
   sample_cmd->add_option("--cfg", sample.cfg, "Guidance weight w over latents, >= 0 (default: sample.cfg = 1)")
       ->check(CLI::NonNegativeNumber);

@@ -116,6 +116,7 @@ SignalDenoiserImpl::SignalDenoiserImpl(SignalDenoiserOptions o) : options(o), pr
   for (int64_t i = 0; i < o.blocks(); ++i) blocks_->push_back(ResBlock(c, emb, int64_t(1) << i));
   if (o.m() > 0) {
     embedding_ = register_module("embedding", LatentEmbedding(o.m(), o.k(), c));
+    latent_film_ = register_module("latent_film", torch::nn::Linear(c, emb));
     attention_ = register_module("attention", torch::nn::ModuleList());
     for (int64_t i = 0; i < o.blocks(); ++i) attention_->push_back(CrossAttention(c, o.heads()));
   }
@@ -130,7 +131,10 @@ at::Tensor SignalDenoiserImpl::denoise(const Batch& noisy, const at::Tensor& sig
   auto emb = noise_mlp_->forward(at::cat({c_noise.sin(), c_noise.cos()}, 1));
   auto h = stem_(expand_like(precond_.c_in(sigma), x).mul(x).unsqueeze(1));  // [B, C, L]
   at::Tensor tokens;
-  if (options.m() > 0) tokens = z.empty() ? embedding_->null(b) : embedding_->forward(z);  // [B, m, C]
+  if (options.m() > 0) {
+    tokens = z.empty() ? embedding_->null(b) : embedding_->forward(z);  // [B, m, C]
+    emb = emb + latent_film_(tokens.mean(1));
+  }
   for (size_t i = 0; i < blocks_->size(); ++i) {
     h = blocks_[i]->as<ResBlockImpl>()->forward(h, emb);
     if (tokens.defined()) h = attention_[i]->as<CrossAttentionImpl>()->forward(h, tokens);

@@ -48,6 +48,7 @@ class SignalDenoiserImpl : public Denoiser {
   torch::nn::Sequential noise_mlp_{nullptr};
   torch::nn::ModuleList blocks_{nullptr}, attention_{nullptr};
   LatentEmbedding embedding_{nullptr};  // m > 0 only
+  torch::nn::Linear latent_film_{nullptr};  // m > 0 only: the mean latent token, added to the noise embedding
   torch::nn::Sequential out_{nullptr};
   at::Tensor fourier_;                  // fixed frequencies of the c_noise embedding (a buffer)
 };

@@ -56,9 +56,11 @@ std::vector<double> index_axis(int64_t n) {
 }
 
 // One panel per code of the first latent (at most kMaxPanels, lowest codes first), each overlaying up to
-// `per_panel` of that code's signals in the code's colour; one panel when there are no latents.
+// `per_panel` of that code's signals in the code's colour; one panel when there are no latents. `notes[code]`,
+// when given, replaces the sample count in that panel's title.
 constexpr int64_t kMaxPanels = 8;
-void plot_signals(const at::Tensor& x, const at::Tensor& latents, int64_t per_panel, const std::string& path) {
+void plot_signals(const at::Tensor& x, const at::Tensor& latents, int64_t per_panel, const std::string& path,
+                  const std::map<int64_t, std::string>& notes = {}) {
   auto xs = x.to(at::kCPU).to(at::kDouble);
   const int64_t n = xs.size(0), length = xs.size(1);
   const double lim = std::max(1e-6, xs.abs().max().item<double>()) * 1.05;
@@ -71,13 +73,18 @@ void plot_signals(const at::Tensor& x, const at::Tensor& latents, int64_t per_pa
   for (const auto& [code, rows] : groups) {
     if (int64_t(fig.panels.size()) == kMaxPanels) break;
     plot::Axes ax;
-    ax.title = code < 0 ? "samples (no latents)"
-                        : "latent " + std::to_string(code) + " (" + std::to_string(rows.size()) + " samples)";
+    const int64_t shown = std::min<int64_t>(per_panel, int64_t(rows.size()));
+    const std::string count = shown < int64_t(rows.size())
+                                  ? std::to_string(shown) + " of " + std::to_string(rows.size()) + " shown"
+                                  : std::to_string(rows.size()) + " samples";
+    if (code < 0) ax.title = "samples (" + count + ")";
+    else if (notes.count(code)) ax.title = "latent " + std::to_string(code) + notes.at(code);
+    else ax.title = "latent " + std::to_string(code) + " (" + count + ")";
     ax.xlabel = "t";
     ax.xlim = std::make_pair(0.0, double(length - 1));
     ax.ylim = std::make_pair(-lim, lim);
     ax.legend = false;
-    for (int64_t j = 0; j < std::min<int64_t>(per_panel, int64_t(rows.size())); ++j) {
+    for (int64_t j = 0; j < shown; ++j) {
       plot::Series line;
       line.line = true;
       line.line_width = 1.0;
@@ -214,7 +221,7 @@ Metrics Signal1dDomain::evaluate(EvalContext& ctx) const {
   m.emplace_back("stats_w2_marginal", mean_marg);
   m.emplace_back("stats_w2_marginal_data_floor", mean_floor);
 
-  std::vector<at::Tensor> code_spectra;
+  std::vector<std::pair<int64_t, at::Tensor>> code_spectra;  // codes the prior picks in >= 1% of samples
   if (s.latents.defined()) {
     auto first = s.latents.select(1, 0).narrow(0, 0, x.size(0));
     m.emplace_back("codes_used", double(std::get<0>(at::_unique(first)).numel()));
@@ -225,13 +232,19 @@ Metrics Signal1dDomain::evaluate(EvalContext& ctx) const {
       const int64_t per_code = cfg.get_int("eval.per_code");
       std::vector<at::Tensor> code_signals;
       at::Tensor code_labels = at::empty({0}, at::kLong);
+      std::map<int64_t, std::string> notes;  // how often the prior picks each code: rare codes were barely trained
       for (int64_t code = 0; code < ctx.model.k; ++code) {
+        const double share = first.eq(code).to(at::kDouble).mean().item<double>();
+        char note[32];
+        std::snprintf(note, sizeof note, ", prior %.0f%%", 100 * share);
+        notes[code] = note;
+        m.emplace_back("code" + std::to_string(code) + "_prior_share", share);
         auto o = options;
         o.n = per_code;
         o.fixed_latents = at::full({1}, code, at::kLong);
         auto sc = ctx.generate(o);
         auto p = mean_power_spectrum(sc.x);
-        code_spectra.push_back(p);
+        if (share >= 0.01) code_spectra.emplace_back(code, p);
         const int64_t peak = p.narrow(0, 1, p.size(0) - 1).argmax().item<int64_t>() + 1;
         auto dominant = summary_statistics(sc.x).select(1, 1);
         m.emplace_back("code" + std::to_string(code) + "_peak_frequency", double(peak));
@@ -240,11 +253,11 @@ Metrics Signal1dDomain::evaluate(EvalContext& ctx) const {
         code_labels = at::cat({code_labels, at::full({per_code}, code, at::kLong)});
       }
       plot_signals(at::cat(code_signals, 0), code_labels.unsqueeze(1), cfg.get_int("eval.plot_signals"),
-                   ctx.run_dir + "/plots/codes.png");
+                   ctx.run_dir + "/plots/codes.png", notes);
     }
   }
 
-  // Mean power spectra: data, a second data draw, samples, and (one latent) each code on its own.
+  // Mean power spectra: data, samples, and (one latent) each code the prior uses, sampled on its own.
   plot::Figure fig;
   fig.panel_width = 520;
   fig.panel_height = 360;
@@ -257,11 +270,11 @@ Metrics Signal1dDomain::evaluate(EvalContext& ctx) const {
   fig.panels.push_back(ax);
   if (!code_spectra.empty()) {
     plot::Axes by_code;
-    by_code.title = "samples with fixed latent (--latents i)";
+    by_code.title = "fixed latent (--latents i), codes in use";
     by_code.xlabel = ax.xlabel;
     by_code.log_y = true;
-    for (size_t code = 0; code < code_spectra.size(); ++code)
-      by_code.series.push_back(spectrum_line("latent " + std::to_string(code), code_spectra[code], plot::palette(int(code))));
+    for (const auto& [code, p] : code_spectra)
+      by_code.series.push_back(spectrum_line("latent " + std::to_string(code), p, plot::palette(int(code))));
     fig.panels.push_back(by_code);
   }
   plot::save_png(fig, ctx.run_dir + "/plots/spectrum.png");

@@ -1,0 +1,64 @@
+// Image datasets: Fashion-MNIST from its gzipped IDX files, or a folder of PNG/JPEG images (one sub-folder per
+// class, ImageNet layout, or flat = unlabelled). Images are kept as uint8 [N, C, R, R] at the configured
+// resolution R and handed out as floats in [-1, 1] (Batch key "x") with class labels (key "label", int64).
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "disco/config.h"
+#include "disco/domain.h"
+
+namespace disco::image {
+
+struct ImageSet {
+  at::Tensor images;  // [N, C, R, R] uint8
+  at::Tensor labels;  // [N] int64; undefined when unlabelled
+  int64_t num_classes = 0;
+  std::vector<std::string> class_names;
+  int64_t skipped = 0;  // unreadable files that were left out (folder)
+};
+
+// The default location of Debian's dataset-fashion-mnist package.
+constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+constexpr int64_t kFashionMnistClasses = 10;
+extern const char* const kFashionMnistClassNames[10];
+
+// split: "train" or "test". Loads are cached per (path, split, resolution...) in the process.
+std::shared_ptr<const ImageSet> load_image_set(const Config& config, const std::string& split);
+// Fashion-MNIST at `dir` (28x28 centre-padded with background to `resolution`).
+ImageSet load_fashion_mnist(const std::string& dir, const std::string& split, int64_t resolution);
+// Every PNG/JPEG under `root`: shorter side resized to `resolution`, centre-cropped. A file that cannot be
+// decoded is skipped with a warning on stderr naming it. `class_names` (when not empty) fixes the label of each
+// sub-folder name (for a test folder); otherwise the sorted sub-folder names define the classes.
+ImageSet load_image_folder(const std::string& root, int64_t resolution, bool grayscale,
+                           const std::vector<std::string>& class_names = {});
+// Sub-folder names of `root` that hold at least one image, sorted (empty: a flat folder).
+std::vector<std::string> folder_classes(const std::string& root);
+
+// Channels and class count a config implies (without loading the data, except listing a folder).
+int64_t image_channels(const Config& config);
+int64_t image_num_classes(const Config& config);  // 0 when unconditional
+std::string dataset_tag(const Config& config);     // "fashion_mnist" or the folder's name, for file names/metrics
+
+// uint8 [N, C, R, R] -> float [-1, 1].
+at::Tensor to_model_range(const at::Tensor& images_u8);
+
+class ImageDataset : public Dataset {
+ public:
+  ImageDataset(std::shared_ptr<const ImageSet> set, at::Tensor rows, bool conditional, bool hflip, uint64_t seed);
+  int64_t size() const override { return rows_.size(0); }
+  Batch get(const at::Tensor& indices) const override;
+
+ private:
+  std::shared_ptr<const ImageSet> set_;
+  at::Tensor rows_;  // which images of the set (a subset for data.n_train)
+  bool conditional_, hflip_;
+  mutable std::mutex mutex_;
+  mutable at::Generator gen_;  // flips
+};
+
+}  // namespace disco::image

@@ -1,0 +1,353 @@
+// The image plugin: DisCo-Diff on images (paper Sec. 4.1, App. C/D). Fashion-MNIST (built in) or any image
+// folder; U-Net denoiser with cross-attention to the latents, ViT encoder; PNG grids; FD-<dataset> in the
+// features of a classifier disco trains, per-class accuracy of that classifier on generated images, and
+// diagnostics of whether the latents are used (codes in use, perplexity, confidence, encoded-vs-null loss).
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <sstream>
+
+#include "classifier.h"
+#include "datasets.h"
+#include "disco/atomic_file.h"
+#include "disco/error.h"
+#include "disco/generate.h"
+#include "disco/latents.h"
+#include "disco/model.h"
+#include "disco/plugin.h"
+#include "disco/registry.h"
+#include "disco_plugin_schema.h"  // kPluginSchema: schema.toml, embedded by disco_add_plugin()
+#include "frechet.h"
+#include "inception.h"
+#include "png_grid.h"
+#include "unet.h"
+#include "vit.h"
+
+namespace fs = std::filesystem;
+
+namespace disco::image {
+namespace {
+
+std::string fmt(double v) {
+  std::ostringstream s;
+  s.precision(4);
+  s << v;
+  return s.str();
+}
+
+// Rows `n` of a fixed shuffle of `images` (seeded), for reference sets independent of the run.
+at::Tensor fixed_subset(const at::Tensor& images, int64_t n, uint64_t seed) {
+  auto perm = at::randperm(images.size(0), at::detail::createCPUGenerator(seed));
+  return perm.narrow(0, 0, std::min<int64_t>(n, images.size(0)));
+}
+
+std::string default_classifier_path(const Config& c) {
+  std::string dir;
+  if (const char* d = std::getenv("DISCO_CACHE_DIR"); d && *d) dir = d;
+  else if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) dir = std::string(x) + "/disco";
+  else if (const char* h = std::getenv("HOME"); h && *h) dir = std::string(h) + "/.cache/disco";
+  else dir = ".disco-cache";
+  std::string tag = dataset_tag(c);
+  if (c.get_string("data.name") == "folder") {
+    std::ostringstream hex;
+    hex << std::hex << (std::hash<std::string>{}(fs::absolute(c.get_string("data.path")).lexically_normal().string()) & 0xffffffu);
+    tag += "-" + hex.str();
+  }
+  return dir + "/fd-classifier-" + tag + "-" + std::to_string(c.get_int("data.resolution")) + "-" +
+         std::to_string(image_channels(c)) + "-" + std::to_string(c.get_int("eval.classifier_steps")) + ".pt";
+}
+
+class ImageDomain : public Domain {
+ public:
+  std::string name() const override { return "image"; }
+  std::string description() const override {
+    return "images (Fashion-MNIST IDX, PNG/JPEG folders); U-Net with latent cross-attention, ViT encoder, FD metric (App. D)";
+  }
+  std::string schema() const override { return kPluginSchema; }
+
+  std::unique_ptr<Dataset> make_dataset(const Config& c, const std::string& split) const override {
+    auto set = load_image_set(c, split);
+    const int64_t n = set->images.size(0), n_train = c.get_int("data.n_train");
+    auto rows = at::arange(n, at::TensorOptions().dtype(at::kLong));
+    if (split == "train" && n_train > 0 && n_train < n) rows = std::get<0>(fixed_subset(set->images, n_train, 4242).sort());
+    const uint64_t seed = uint64_t(c.get_int("seed")) * 7919 + (split == "train" ? 1 : 2);
+    return std::make_unique<ImageDataset>(set, rows, c.get_bool("data.conditional"),
+                                          split == "train" && c.get_bool("data.hflip"), seed);
+  }
+
+  std::shared_ptr<Encoder> make_encoder(const Config& c) const override {
+    return std::make_shared<ViTEncoderImpl>(
+        ViTEncoderOptions(image_channels(c), c.get_int("data.resolution"), c.get_int("latent.m"), c.get_int("latent.k"))
+            .width(c.get_int("model.encoder_width"))
+            .layers(c.get_int("model.encoder_layers"))
+            .heads(c.get_int("model.encoder_heads"))
+            .patch(c.get_int("model.encoder_patch"))
+            .init_scale(c.get_float("model.encoder_init_scale"))
+            .logit_norm(c.get_bool("model.encoder_logit_norm"))
+            .logit_scale(c.get_float("model.encoder_logit_scale")));
+  }
+
+  std::shared_ptr<Denoiser> make_denoiser(const Config& c) const override {
+    return std::make_shared<UNetImpl>(UNetOptions(image_channels(c), c.get_int("data.resolution"))
+                                          .channels(c.get_int("model.channels"))
+                                          .channel_mult(c.get_int_list("model.channel_mult"))
+                                          .blocks(c.get_int("model.blocks"))
+                                          .attn_resolutions(c.get_int_list("model.attn_resolutions"))
+                                          .heads(c.get_int("model.heads"))
+                                          .dropout(c.get_float("model.dropout"))
+                                          .num_classes(image_num_classes(c))
+                                          .m(c.get_int("latent.m"))
+                                          .k(c.get_int("latent.k"))
+                                          .latent_width(c.get_int("model.latent_width"))
+                                          .latent_layers(c.get_int("model.latent_layers"))
+                                          .latent_groups(c.get_int("model.latent_groups"))
+                                          .sigma_data(c.get_float("diffusion.sigma_data")));
+  }
+
+  std::vector<int64_t> state_shape(const Config& c) const override {
+    const int64_t r = c.get_int("data.resolution");
+    return {image_channels(c), r, r};
+  }
+
+  int64_t num_classes(const Config& c) const override { return image_num_classes(c); }
+
+  // Classes in turn (0, 1, 2, ...: a grid with one column per class), or every image of sample.class.
+  Batch sample_conditions(const Config& c, int64_t n, c10::optional<at::Generator>) const override {
+    Batch b;
+    b.size = n;
+    const int64_t classes = image_num_classes(c), fixed = c.get_int("sample.class");
+    if (classes == 0) {
+      if (fixed >= 0) throw ConfigError(c.where("sample.class").str() + ": sample.class is set but the model is unconditional");
+      return b;
+    }
+    if (fixed >= classes)
+      throw ConfigError(c.where("sample.class").str() + ": sample.class must be < " + std::to_string(classes) +
+                        " (the number of classes), got " + std::to_string(fixed));
+    b.tensors["label"] = fixed >= 0 ? at::full({n}, fixed, at::kLong) : at::arange(n, at::kLong).remainder(classes);
+    return b;
+  }
+
+  // STEM.png: a grid of the first sample.grid_max images; STEM.csv: index, class and latents of every sample.
+  std::vector<std::string> write_samples(const Config& c, const SampleSet& s, const std::string& stem) const override {
+    const int64_t n = std::min<int64_t>(s.x.size(0), c.get_int("sample.grid_max"));
+    int64_t columns = c.get_int("sample.grid_columns");
+    if (columns == 0) columns = image_num_classes(c) > 0 && c.get_int("sample.class") < 0
+                                    ? image_num_classes(c)
+                                    : int64_t(std::ceil(std::sqrt(double(std::max<int64_t>(n, 1)))));
+    write_png(stem + ".png", make_grid(s.x.narrow(0, 0, n), columns));
+    std::ostringstream csv;
+    csv << "index,label";
+    const int64_t m = s.latents.defined() ? s.latents.size(1) : 0;
+    for (int64_t j = 0; j < m; ++j) csv << ",z" << j;
+    csv << '\n';
+    auto labels = s.cond.has("label") ? s.cond.at("label").to(at::kCPU).contiguous() : at::Tensor();
+    auto z = m > 0 ? s.latents.to(at::kCPU).contiguous() : at::Tensor();
+    for (int64_t i = 0; i < s.x.size(0); ++i) {
+      csv << i << ',';
+      if (labels.defined()) csv << labels.data_ptr<int64_t>()[i];
+      for (int64_t j = 0; j < m; ++j) csv << ',' << z.data_ptr<int64_t>()[i * m + j];
+      csv << '\n';
+    }
+    write_text_atomically(stem + ".csv", csv.str());
+    return {stem + ".png", stem + ".csv"};
+  }
+
+  Metrics evaluate(EvalContext& ctx) const override;
+
+ private:
+  void latent_diagnostics(EvalContext& ctx, const ImageSet& test, Metrics& m) const;
+};
+
+// Are the latents used? On a fixed subset of test images: code usage of the encoder's argmax codes, its mean
+// maximum softmax probability, the mutual information between codes and class, and the denoising loss
+// (EDM-weighted, EMA denoiser) with the encoded latents vs the null embedding at fixed sigmas and fixed noise.
+// With m = 0 only the loss at each sigma is reported (the baseline's column of the same table).
+void ImageDomain::latent_diagnostics(EvalContext& ctx, const ImageSet& test, Metrics& m) const {
+  const Config& cfg = ctx.config;
+  Model& model = ctx.model;
+  torch::NoGradGuard no_grad;
+  model.ema->eval();
+  if (model.encoder) model.encoder->eval();
+  const auto device = model.ema->parameters()[0].device();
+  const int64_t n = std::min<int64_t>(cfg.get_int("eval.loss_n"), test.images.size(0));
+  auto rows = fixed_subset(test.images, n, 99);
+  auto x_all = to_model_range(test.images.index_select(0, rows));
+  at::Tensor labels_all = test.labels.defined() ? test.labels.index_select(0, rows) : at::Tensor();
+  const bool conditional = cfg.get_bool("data.conditional");
+  auto batch_of = [&](int64_t start, int64_t len) {
+    Batch b;
+    b.size = len;
+    b.tensors["x"] = x_all.narrow(0, start, len).to(device);
+    if (conditional) b.tensors["label"] = labels_all.narrow(0, start, len).to(device);
+    return b;
+  };
+  constexpr int64_t kChunk = 250;
+  at::Tensor codes, max_prob;
+  if (model.encoder) {
+    std::vector<at::Tensor> cs, ps;
+    for (int64_t s = 0; s < n; s += kChunk) {
+      auto logits = model.encoder->encode(batch_of(s, std::min(kChunk, n - s))).logits;
+      cs.push_back(logits.argmax(-1).to(at::kCPU));
+      ps.push_back(at::softmax(logits, -1).amax(-1).to(at::kCPU));
+    }
+    codes = at::cat(cs, 0);
+    max_prob = at::cat(ps, 0);
+    const auto usage = code_usage(codes, model.k);
+    m.emplace_back("latent_codes_in_use", double(usage.codes_in_use));
+    m.emplace_back("latent_perplexity", usage.perplexity);
+    m.emplace_back("latent_mean_max_prob", max_prob.mean().item<double>());
+    m.emplace_back("latent_distinct_tuples", double(std::get<0>(at::_unique(
+        (codes * at::pow(model.k, at::arange(model.m, at::kLong)).unsqueeze(0)).sum(1))).numel()));
+    if (labels_all.defined()) {  // I(code; class) in nats, averaged over the m latents
+      const int64_t classes = std::max<int64_t>(test.num_classes, labels_all.max().item<int64_t>() + 1);
+      double mi = 0;
+      for (int64_t j = 0; j < model.m; ++j) {
+        auto joint = at::zeros({model.k, classes}, at::kDouble);
+        joint.index_put_({codes.select(1, j), labels_all}, at::ones({n}, at::kDouble), /*accumulate=*/true);
+        joint /= double(n);
+        auto pc = joint.sum(1, true), pl = joint.sum(0, true);
+        auto ratio = joint / (pc * pl).clamp_min(1e-300);
+        mi += (joint * ratio.clamp_min(1e-300).log()).where(joint > 0, at::zeros_like(joint)).sum().item<double>();
+      }
+      m.emplace_back("latent_class_mutual_info", mi / double(model.m));
+    }
+  }
+  // Loss at fixed sigmas, fixed noise: encoded (hard argmax codes, as sampling uses them; and the training
+  // relaxation) vs null.
+  const double tau = cfg.get_float("latent.tau");
+  const bool hard = cfg.get_bool("latent.hard");
+  for (double sigma : cfg.get_float_list("eval.loss_sigmas")) {
+    auto gen = at::detail::createCPUGenerator(uint64_t(1000 + std::lround(sigma * 1000)));
+    double enc = 0, relaxed = 0, null = 0;
+    for (int64_t s = 0; s < n; s += kChunk) {
+      const int64_t len = std::min(kChunk, n - s);
+      Batch clean = batch_of(s, len);
+      auto sig = at::full({len}, sigma, at::TensorOptions().device(device));
+      auto noise = at::randn(clean.at("x").sizes(), gen).to(device) * sigma;
+      Batch noisy = clean.with("x", clean.at("x") + noise);
+      auto loss_of = [&](const Latents& z) {
+        return model.diffusion->loss(clean, model.ema->denoise(noisy, sig, z), sig).sum().item<double>();
+      };
+      if (model.encoder) {
+        auto logits = model.encoder->encode(clean).logits;
+        Latents zh = Latents::from_indices(logits.argmax(-1), model.k);
+        Latents zs;
+        zs.codes = gumbel_softmax(logits, tau, hard, {}, gen);
+        zs.dropped = at::zeros({len}, at::TensorOptions().dtype(at::kBool).device(device));
+        enc += loss_of(zh);
+        relaxed += loss_of(zs);
+        null += loss_of(zh.all_dropped());
+      } else {
+        null += loss_of(Latents{});
+      }
+    }
+    const std::string tag = "sigma" + fmt(sigma);
+    if (model.encoder) {
+      m.emplace_back("loss_encoded_" + tag, enc / double(n));
+      m.emplace_back("loss_relaxed_" + tag, relaxed / double(n));
+      m.emplace_back("loss_null_" + tag, null / double(n));
+      m.emplace_back("loss_gain_" + tag, (null - enc) / std::max(null, 1e-12));
+    } else {
+      m.emplace_back("loss_" + tag, null / double(n));
+    }
+  }
+}
+
+Metrics ImageDomain::evaluate(EvalContext& ctx) const {
+  const Config& cfg = ctx.config;
+  const int64_t n = cfg.get_int("eval.n");
+  const std::string tag = dataset_tag(cfg);
+  fs::create_directories(ctx.run_dir + "/samples");
+  fs::create_directories(ctx.run_dir + "/plots");
+  auto train = load_image_set(cfg, "train");
+  auto test = load_image_set(cfg, "test");
+  const auto device = ctx.model.ema->parameters()[0].device();
+  Metrics m;
+
+  auto options = ctx.default_options();
+  options.n = n;
+  ctx.reporter.info("eval: sampling " + std::to_string(n) + " images with " + options.sampler + ", " +
+                    std::to_string(options.sampler_options.steps) + " steps, cfg " + fmt(options.cfg));
+  SampleSet s = ctx.generate(options);
+  write_samples(cfg, s, ctx.run_dir + "/samples/eval_samples");
+  m.emplace_back("nfe", double(s.nfe));
+  auto count = [](torch::nn::Module& module) {
+    int64_t total = 0;
+    for (const auto& p : module.parameters()) total += p.numel();
+    return double(total);
+  };
+  m.emplace_back("denoiser_parameters", count(*ctx.model.ema));
+  if (ctx.model.encoder) m.emplace_back("encoder_parameters", count(*ctx.model.encoder));
+
+  // FD-<dataset>: Frechet distance in the classifier's 128-d features, generated vs test; the floor is a
+  // training subset of the same size vs the same test images.
+  const std::string path = cfg.get_string("eval.classifier_path").empty() ? default_classifier_path(cfg)
+                                                                          : cfg.get_string("eval.classifier_path");
+  const int64_t classes = train->num_classes;
+  if (classes >= 2) {
+    auto net = load_or_train_classifier(path, *train, cfg.get_int("eval.classifier_steps"), device, ctx.reporter);
+    auto test_x = to_model_range(test->images.index_select(0, fixed_subset(test->images, n, 1)));
+    auto train_x = to_model_range(train->images.index_select(0, fixed_subset(train->images, n, 2)));
+    const auto ref = fit_gaussian(classifier_features(net, test_x));
+    m.emplace_back("fd_" + tag, frechet_distance(fit_gaussian(classifier_features(net, s.x)), ref));
+    m.emplace_back("fd_" + tag + "_train_test_floor", frechet_distance(fit_gaussian(classifier_features(net, train_x)), ref));
+    auto test_pred = classifier_predictions(net, to_model_range(test->images));
+    m.emplace_back("classifier_test_accuracy", test_pred.eq(test->labels).to(at::kDouble).mean().item<double>());
+    // Conditional fidelity: does the classifier see the requested class in the generated images?
+    if (s.cond.has("label")) {
+      auto want = s.cond.at("label").to(at::kCPU);
+      auto hit = classifier_predictions(net, s.x).eq(want).to(at::kDouble);
+      m.emplace_back("class_accuracy_mean", hit.mean().item<double>());
+      for (int64_t c = 0; c < classes; ++c) {
+        auto sel = want.eq(c);
+        if (sel.any().item<bool>()) m.emplace_back("class_accuracy_" + std::to_string(c), hit.masked_select(sel).mean().item<double>());
+      }
+    }
+  } else {
+    ctx.reporter.warn("eval: no class labels, so no FD classifier; only eval.inception can give a Frechet distance");
+  }
+  if (!cfg.get_string("eval.inception").empty()) {
+    const std::string inc = cfg.get_string("eval.inception");
+    ctx.reporter.info("eval: FID with the Inception network " + inc);
+    auto test_x = to_model_range(test->images.index_select(0, fixed_subset(test->images, n, 1)));
+    m.emplace_back("fid", frechet_distance(fit_gaussian(inception_features(inc, s.x)), fit_gaussian(inception_features(inc, test_x))));
+  }
+
+  latent_diagnostics(ctx, *test, m);
+
+  // Samples sharing latents (paper Fig. 2b / 15): each row one latent vector from the prior, every image of the
+  // row generated with it (classes in turn along the row when the model is class-conditional).
+  const int64_t rows = cfg.get_int("eval.shared_latents");
+  if (ctx.model.has_latents() && rows > 0) {
+    const int64_t cols = classes > 0 && cfg.get_bool("data.conditional") ? std::min<int64_t>(classes, 10) : 8;
+    Batch cond = sample_conditions(cfg, rows, c10::nullopt).to(device);
+    at::Tensor z;
+    {
+      torch::NoGradGuard no_grad;
+      ctx.model.prior->eval();
+      z = ctx.model.prior->sample(cond, rows, options.prior_temperature, options.prior_top_k,
+                                  at::detail::createCPUGenerator(uint64_t(cfg.get_int("seed")) + 5)).to(at::kCPU);
+    }
+    std::vector<at::Tensor> images;
+    for (int64_t r = 0; r < rows; ++r) {
+      auto o = options;
+      o.n = cols;
+      o.fixed_latents = z[r];
+      o.seed = options.seed + 17 + uint64_t(r);
+      images.push_back(ctx.generate(o).x);
+    }
+    write_png(ctx.run_dir + "/plots/shared_latents.png", make_grid(at::cat(images, 0), cols));
+  }
+  return m;
+}
+
+void register_image(Registry& registry) { registry.add_domain(std::make_shared<ImageDomain>(), "image"); }
+
+}  // namespace
+}  // namespace disco::image
+
+DISCO_PLUGIN("image", "0.1.0", disco::image::register_image)

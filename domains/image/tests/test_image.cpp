@@ -1,0 +1,260 @@
+// Unit tests of the image plugin's parts: IDX reader (known bytes), U-Net blocks and shapes, cross-attention
+// sensitivity and the null path, ViT extra tokens, group-hierarchical routing, Frechet distance, PNG grid.
+// Torch headers come before doctest (glog's CHECK would clobber doctest's).
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "datasets.h"
+#include "disco/error.h"
+#include "frechet.h"
+#include "idx.h"
+#include "png_grid.h"
+#include "unet.h"
+#include "vit.h"
+#include <doctest/doctest.h>
+
+using namespace disco;
+using namespace disco::image;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_dir() {
+  auto d = fs::temp_directory_path() / ("disco_test_image_" + std::to_string(::getpid()));
+  fs::create_directories(d);
+  return d;
+}
+
+// An IDX header + payload: magic 00 00 08 <ndims>, big-endian sizes.
+std::vector<uint8_t> idx_bytes(const std::vector<uint32_t>& dims, const std::vector<uint8_t>& payload) {
+  std::vector<uint8_t> b{0, 0, 8, uint8_t(dims.size())};
+  for (uint32_t d : dims) b.insert(b.end(), {uint8_t(d >> 24), uint8_t(d >> 16), uint8_t(d >> 8), uint8_t(d)});
+  b.insert(b.end(), payload.begin(), payload.end());
+  return b;
+}
+
+void write_gz(const fs::path& p, const std::vector<uint8_t>& bytes) {
+  gzFile f = gzopen(p.c_str(), "wb");
+  REQUIRE(f);
+  REQUIRE(gzwrite(f, bytes.data(), unsigned(bytes.size())) == int(bytes.size()));
+  gzclose(f);
+}
+
+UNetOptions small_unet(int64_t m, int64_t groups = 1, int64_t classes = 0) {
+  return UNetOptions(1, 16).channels(8).channel_mult({1, 2}).attn_resolutions({8}).heads(2).m(m).k(5)
+      .latent_width(8).latent_layers(1).latent_groups(groups).num_classes(classes);
+}
+
+Batch noisy_batch(int64_t b, int64_t c, int64_t r, uint64_t seed) {
+  Batch batch;
+  batch.size = b;
+  batch.tensors["x"] = at::randn({b, c, r, r}, at::detail::createCPUGenerator(seed));
+  return batch;
+}
+
+}  // namespace
+
+TEST_CASE("IDX reader: known bytes, gzipped and plain") {
+  const auto dir = temp_dir();
+  std::vector<uint8_t> payload(12);
+  for (int i = 0; i < 12; ++i) payload[i] = uint8_t(i * 20 + 1);
+  const auto bytes = idx_bytes({2, 2, 3}, payload);
+  write_gz(dir / "a.gz", bytes);
+  IdxArray a = read_idx((dir / "a.gz").string());
+  CHECK(a.dims == std::vector<int64_t>{2, 2, 3});
+  CHECK(a.data == payload);
+  {
+    std::ofstream plain(dir / "b.idx", std::ios::binary);
+    plain.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  }
+  CHECK(read_idx((dir / "b.idx").string()).data == payload);
+  // Sizes above 255 use every byte of the big-endian header.
+  write_gz(dir / "labels.gz", idx_bytes({300}, std::vector<uint8_t>(300, 7)));
+  IdxArray l = read_idx((dir / "labels.gz").string());
+  CHECK(l.dims == std::vector<int64_t>{300});
+  CHECK(l.data.back() == 7);
+
+  auto bad = bytes;
+  bad[2] = 0x0D;  // float elements: not supported
+  write_gz(dir / "float.gz", bad);
+  CHECK_THROWS_WITH_AS(read_idx((dir / "float.gz").string()), doctest::Contains("not supported"), DataError);
+  bad = bytes;
+  bad[0] = 1;
+  write_gz(dir / "magic.gz", bad);
+  CHECK_THROWS_WITH_AS(read_idx((dir / "magic.gz").string()), doctest::Contains("bad magic"), DataError);
+  write_gz(dir / "short.gz", std::vector<uint8_t>(bytes.begin(), bytes.end() - 3));
+  CHECK_THROWS_WITH_AS(read_idx((dir / "short.gz").string()), doctest::Contains("truncated"), DataError);
+  CHECK_THROWS_AS(read_idx((dir / "missing.gz").string()), DataError);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Fashion-MNIST loads as [N, 1, R, R] with 10 classes (skipped when the package is absent)") {
+  if (!fs::exists(std::string(kFashionMnistDir) + "/t10k-labels-idx1-ubyte.gz")) {
+    MESSAGE("SKIP: " << kFashionMnistDir << " is absent (apt install dataset-fashion-mnist)");
+    return;
+  }
+  ImageSet set = load_fashion_mnist(kFashionMnistDir, "test", 32);
+  CHECK(set.images.sizes() == at::IntArrayRef({10000, 1, 32, 32}));
+  CHECK(set.labels.size(0) == 10000);
+  CHECK(at::bincount(set.labels).eq(1000).all().item<bool>());  // the test split is balanced
+  // Padding is background: the 2-pixel border added around 28x28 is zero.
+  CHECK(set.images.narrow(2, 0, 2).sum().item<int64_t>() == 0);
+  CHECK(set.images.narrow(2, 2, 28).narrow(3, 2, 28).sum().item<int64_t>() > 0);
+  CHECK_THROWS_AS(load_fashion_mnist(kFashionMnistDir, "test", 20), ConfigError);
+}
+
+TEST_CASE("U-Net: output shape, every up level's shape, class conditioning, baseline without latents") {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(0);
+  for (int64_t m : {0, 4}) {
+    UNet net(small_unet(m, 1, 3));
+    net->eval();
+    auto batch = noisy_batch(2, 1, 16, 1);
+    batch.tensors["label"] = at::tensor({0, 2}, at::kLong);
+    auto sigma = at::tensor({0.5f, 3.0f});
+    Latents z;
+    if (m > 0) z = Latents::from_indices(at::randint(5, {2, m}, at::kLong), 5);
+    auto out = net->denoise(batch, sigma, z);
+    CHECK(out.sizes() == batch.at("x").sizes());
+    std::vector<at::Tensor> levels;
+    net->raw(batch.at("x"), at::log(sigma) / 4, batch.at("label"), z, &levels);
+    REQUIRE(levels.size() == 2);
+    CHECK(levels[0].sizes() == at::IntArrayRef({2, 16, 8, 8}));   // lowest resolution, 8 * 2 channels
+    CHECK(levels[1].sizes() == at::IntArrayRef({2, 8, 16, 16}));
+    // The class embedding matters.
+    auto other = batch.with("label", at::tensor({1, 1}, at::kLong));
+    CHECK_FALSE(at::allclose(net->denoise(other, sigma, z), out));
+    // Ungrouped: after each self-attention at 8x8: one down block, the middle, two up blocks.
+    CHECK(net->routing().size() == (m > 0 ? 4u : 0u));
+  }
+  // Three levels on RGB 32x32, two blocks per level.
+  UNet rgb(UNetOptions(3, 32).channels(8).channel_mult({1, 2, 2}).blocks(2).attn_resolutions({16, 8}).m(2).k(3).latent_width(8));
+  auto batch = noisy_batch(3, 3, 32, 2);
+  CHECK(rgb->denoise(batch, at::full({3}, 1.0f), Latents::from_indices(at::zeros({3, 2}, at::kLong), 3)).sizes() ==
+        at::IntArrayRef({3, 3, 32, 32}));
+  CHECK_THROWS_AS(UNet(UNetOptions(1, 28).channel_mult({1, 2, 2, 2})), ConfigError);  // 28 -> 14 -> 7 -> odd
+}
+
+TEST_CASE("cross-attention reads the latents; dropped latents use the null embedding whatever the codes") {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(1);
+  UNet net(small_unet(3));
+  net->eval();
+  auto batch = noisy_batch(4, 1, 16, 3);
+  auto sigma = at::full({4}, 1.0f);
+  auto z1 = Latents::from_indices(at::tensor({0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1}, at::kLong).reshape({4, 3}), 5);
+  auto z2 = Latents::from_indices(at::tensor({4, 4, 4, 3, 3, 3, 2, 2, 2, 1, 1, 1}, at::kLong).reshape({4, 3}), 5);
+  auto a = net->denoise(batch, sigma, z1), b = net->denoise(batch, sigma, z2);
+  CHECK((a - b).abs().amax({1, 2, 3}).gt(1e-6).all().item<bool>());  // every example changes with its codes
+  auto n1 = net->denoise(batch, sigma, z1.all_dropped()), n2 = net->denoise(batch, sigma, z2.all_dropped());
+  CHECK(at::equal(n1, n2));
+  CHECK_FALSE(at::allclose(n1, a));
+  // Dropping one example affects only that example.
+  Latents partial = z1;
+  partial.dropped = at::tensor({0, 1, 0, 0}, at::kLong).to(at::kBool);
+  auto p = net->denoise(batch, sigma, partial);
+  CHECK(at::allclose(p[0], a[0]));
+  CHECK(at::allclose(p[1], n1[1]));
+  // Empty latents on a model with m > 0 = the null embedding.
+  CHECK(at::allclose(net->denoise(batch, sigma, Latents{}), n1));
+  // Soft (relaxed) codes are accepted and give something between.
+  Latents soft;
+  soft.codes = 0.5 * z1.codes + 0.5 * z2.codes;
+  soft.dropped = at::zeros({4}, at::kBool);
+  CHECK(net->denoise(batch, sigma, soft).sizes() == a.sizes());
+}
+
+TEST_CASE("ViT encoder: m extra tokens give [B, m, k] logits; each token has its own output") {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(2);
+  ViTEncoder enc(ViTEncoderOptions(1, 28, 4, 6).width(16).layers(2).heads(2).patch(7));
+  enc->eval();
+  auto batch = noisy_batch(3, 1, 28, 4);
+  auto logits = enc->encode(batch).logits;
+  CHECK(logits.sizes() == at::IntArrayRef({3, 4, 6}));
+  auto features = enc->latent_features(batch.at("x"));
+  CHECK(features.sizes() == at::IntArrayRef({3, 4, 16}));
+  CHECK_FALSE(at::allclose(features.select(1, 0), features.select(1, 1)));  // distinct learnable extra tokens
+  // The image matters.
+  auto other = noisy_batch(3, 1, 28, 5);
+  CHECK_FALSE(at::allclose(enc->encode(other).logits, logits));
+  // Cosine logits are bounded by the scale; init_scale 0 gives uniform codes.
+  ViTEncoder cosine(ViTEncoderOptions(1, 28, 4, 6).width(16).patch(4).logit_norm(true).logit_scale(3.0));
+  CHECK(cosine->encode(batch).logits.abs().max().item<double>() <= 3.0 + 1e-5);
+  ViTEncoder flat(ViTEncoderOptions(1, 28, 2, 6).width(16).init_scale(0.0));
+  CHECK(flat->encode(batch).logits.abs().max().item<double>() < 1e-6);
+  CHECK_THROWS_AS(ViTEncoder(ViTEncoderOptions(1, 28, 2, 6).patch(5)), ConfigError);
+}
+
+TEST_CASE("group-hierarchical routing: group g feeds only up level g") {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(3);
+  UNet net(small_unet(4, 2));
+  net->eval();
+  // Two levels, blocks + 1 = 2 res blocks per up level, one cross-attention after each: level 0 (8x8) reads
+  // latents [0, 2), level 1 (16x16) reads [2, 4); nothing else reads them.
+  const auto routing = net->routing();
+  REQUIRE(routing.size() == 4);
+  CHECK(routing[0] == std::make_pair<int64_t, int64_t>(0, 2));
+  CHECK(routing[1] == std::make_pair<int64_t, int64_t>(0, 2));
+  CHECK(routing[2] == std::make_pair<int64_t, int64_t>(2, 2));
+  CHECK(routing[3] == std::make_pair<int64_t, int64_t>(2, 2));
+  auto batch = noisy_batch(2, 1, 16, 6);
+  auto c_noise = at::zeros({2});
+  auto base = Latents::from_indices(at::tensor({0, 1, 2, 3, 4, 3, 2, 1}, at::kLong).reshape({2, 4}), 5);
+  auto change_group = [&](int64_t g) {
+    auto idx = at::tensor({0, 1, 2, 3, 4, 3, 2, 1}, at::kLong).reshape({2, 4});
+    idx.narrow(1, 2 * g, 2).add_(1).remainder_(5);
+    return Latents::from_indices(idx, 5);
+  };
+  std::vector<at::Tensor> l0, l1, l2;
+  auto out0 = net->raw(batch.at("x"), c_noise, {}, base, &l0);
+  auto out1 = net->raw(batch.at("x"), c_noise, {}, change_group(1), &l1);
+  auto out2 = net->raw(batch.at("x"), c_noise, {}, change_group(0), &l2);
+  CHECK(at::equal(l0[0], l1[0]));        // group 1 does not reach the low-resolution level
+  CHECK_FALSE(at::allclose(out0, out1)); // ... but does reach the output
+  CHECK_FALSE(at::allclose(l0[0], l2[0]));  // group 0 enters at the lowest resolution
+  // The token Transformer keeps groups apart: group 1's tokens do not depend on group 0's codes.
+  auto t0 = net->latent_tokens(base, 2), t2 = net->latent_tokens(change_group(0), 2);
+  CHECK(at::equal(t0.narrow(1, 2, 2), t2.narrow(1, 2, 2)));
+  CHECK_FALSE(at::allclose(t0.narrow(1, 0, 2), t2.narrow(1, 0, 2)));
+  CHECK_THROWS_AS(UNet(small_unet(3, 2)), ConfigError);   // 2 groups do not divide m = 3
+  CHECK_THROWS_AS(UNet(small_unet(6, 3)), ConfigError);   // 3 groups > 2 levels
+}
+
+TEST_CASE("Frechet distance: zero for one set, |mu1 - mu2|^2 for a shift, closed form for diagonal Gaussians") {
+  auto gen = at::detail::createCPUGenerator(7);
+  auto f = at::randn({4000, 5}, gen, at::kDouble);
+  CHECK(frechet_distance(fit_gaussian(f), fit_gaussian(f)) == doctest::Approx(0.0).epsilon(1e-6));
+  auto shift = at::tensor({1.0, -2.0, 0.0, 0.5, 0.0}, at::kDouble);
+  CHECK(frechet_distance(fit_gaussian(f), fit_gaussian(f + shift)) == doctest::Approx(5.25).epsilon(1e-6));
+  // Exact Gaussians: N(0, diag(a)) vs N(0, diag(b)): FD = sum (sqrt a - sqrt b)^2.
+  GaussianFit a{at::zeros({3}, at::kDouble), at::diag(at::tensor({1.0, 4.0, 9.0}, at::kDouble))};
+  GaussianFit b{at::zeros({3}, at::kDouble), at::diag(at::tensor({4.0, 4.0, 1.0}, at::kDouble))};
+  CHECK(frechet_distance(a, b) == doctest::Approx(1.0 + 0.0 + 4.0));
+}
+
+TEST_CASE("PNG grid: layout and a valid PNG file") {
+  auto images = at::full({5, 1, 4, 4}, -1.0f);
+  images[4].fill_(1.0f);
+  auto grid = make_grid(images, 3, 2);
+  CHECK(grid.sizes() == at::IntArrayRef({2 * 4 + 3 * 2, 3 * 4 + 4 * 2, 1}));
+  CHECK(grid[2][2][0].item<int>() == 0);                // first image: black
+  CHECK(grid[2 + 4 + 2][2 + 4 + 2][0].item<int>() == 255);  // fifth image (row 1, column 1): white
+  CHECK(grid[0][0][0].item<int>() == 128);              // gutter
+  const auto dir = temp_dir();
+  const auto path = (dir / "g.png").string();
+  write_png(path, make_grid(at::zeros({2, 3, 8, 8}), 2));
+  std::ifstream in(path, std::ios::binary);
+  char sig[8];
+  in.read(sig, 8);
+  CHECK(std::string(sig + 1, 3) == "PNG");
+  CHECK_FALSE(fs::exists(path + ".tmp"));
+  fs::remove_all(dir);
+}
