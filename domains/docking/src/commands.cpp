@@ -187,9 +187,9 @@ int check_folder(const CheckArgs& a, const CommandContext& ctx) {
         const auto mol = mol_from_block(c.ligand_molblock, c.id);
         m = match_to_crystal(*mol, c.ligand, c.id, a.seed + uint32_t(index), ctx.reporter);
         matched.push_back(m.rmsd);
-      } catch (const DataError& e) {
+      } catch (const std::exception& e) {  // one ligand's failure is a cell in the table, not the end of the run
         m.method = "failed";
-        ctx.reporter.warn(e.what());
+        ctx.reporter.warn(c.id + ": conformer matching failed: " + e.what());
       }
       row.push_back({m.method, -19});
       row.push_back({std::isnan(m.rmsd) ? "-" : fixed(m.rmsd), 12});

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "chem_logs.h"
 #include "disco/atomic_file.h"
 #include "disco/error.h"
 #include "molecule.h"
@@ -34,8 +35,6 @@ std::vector<Vec3> protein_heavy_atoms(const Protein& protein) {
       if (a.element != "H" && a.element != "D") out.push_back(a.pos);
   return out;
 }
-
-std::string one_line_of(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 std::string fmt(double v, int digits = 2) {
   char buf[32];
@@ -113,7 +112,7 @@ Complex load_complex(const ComplexFiles& files, const DatasetOptions& options) {
     throw;
   } catch (const std::exception& e) {
     // A problem no check above foresaw (an RDKit invariant, a bad_alloc, ...) skips this complex only.
-    throw ComplexError(kSkipOther, one_line_of(e.what()));
+    throw ComplexError(kSkipOther, one_line(e.what()));
   }
 }
 

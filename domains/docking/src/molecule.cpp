@@ -358,8 +358,8 @@ std::vector<Ligand> read_with_openbabel(const std::string& text, const std::stri
   OpenBabel::OBMol ob;
   bool ok = in_conv.ReadString(&ob, text);
   if (!ok) {
-    throw DataError(name + ": Open Babel cannot read it as " + format +
-                    reason_or(logs.first_openbabel_message().empty() ? "" : ": " + logs.first_openbabel_message(), ""));
+    const std::string why = logs.first_openbabel_message();
+    throw DataError(name + ": Open Babel cannot read it as " + format + (why.empty() ? "" : ": " + why));
   }
   while (ok) {
     const std::string where = name + (out.empty() ? "" : ": molecule " + std::to_string(out.size() + 1));

@@ -21,15 +21,14 @@ const char* const kResidueNames[kNumResidueTypes] = {"ALA", "ARG", "ASN", "ASP",
 // Protonation states and common modified residues, mapped to the standard residue they derive from.
 const std::map<std::string, std::string>& residue_aliases() {
   static const std::map<std::string, std::string> aliases = {
-      {"MSE", "MET"}, {"HID", "HIS"}, {"HIE", "HIS"}, {"HIP", "HIS"}, {"HSD", "HIS"}, {"HSE", "HIS"},
-      {"HSP", "HIS"}, {"HIZ", "HIS"}, {"CYX", "CYS"}, {"CYM", "CYS"}, {"CSO", "CYS"}, {"CSD", "CYS"},
-      {"CME", "CYS"}, {"OCS", "CYS"}, {"CYT", "CYS"}, {"ASH", "ASP"}, {"ASQ", "ASP"}, {"GLH", "GLU"},
-      {"GLZ", "GLY"}, {"GLV", "GLU"}, {"GLM", "GLU"}, {"LYN", "LYS"}, {"MLY", "LYS"}, {"KCX", "LYS"},
-      {"LLP", "LYS"}, {"M3L", "LYS"}, {"SEP", "SER"}, {"TPO", "THR"}, {"PTR", "TYR"}, {"TYS", "TYR"},
-      {"HYP", "PRO"}, {"PCA", "GLU"}, {"LEV", "LEU"}, {"MEU", "MET"}, {"CSS", "CYS"}, {"SCH", "CYS"},
-      {"SMC", "CYS"}, {"CAS", "CYS"}, {"SCY", "CYS"}, {"NLE", "LEU"}, {"ALY", "LYS"}, {"CGU", "GLU"},
-      {"DAL", "ALA"}, {"MLE", "LEU"}, {"MVA", "VAL"}, {"AIB", "ALA"}, {"SAR", "GLY"}, {"TYI", "TYR"},
-      {"IAS", "ASP"}, {"CCS", "CYS"}, {"FME", "MET"}, {"OMT", "MET"}, {"HIC", "HIS"}, {"NEP", "HIS"}};
+      {"MSE", "MET"}, {"FME", "MET"}, {"OMT", "MET"}, {"HID", "HIS"}, {"HIE", "HIS"}, {"HIP", "HIS"},
+      {"HSD", "HIS"}, {"HSE", "HIS"}, {"HSP", "HIS"}, {"HIC", "HIS"}, {"NEP", "HIS"}, {"CYX", "CYS"},
+      {"CYM", "CYS"}, {"CSO", "CYS"}, {"CSD", "CYS"}, {"CME", "CYS"}, {"OCS", "CYS"}, {"CSS", "CYS"},
+      {"SCH", "CYS"}, {"SMC", "CYS"}, {"CAS", "CYS"}, {"SCY", "CYS"}, {"CCS", "CYS"}, {"ASH", "ASP"},
+      {"IAS", "ASP"}, {"GLH", "GLU"}, {"PCA", "GLU"}, {"CGU", "GLU"}, {"LYN", "LYS"}, {"MLY", "LYS"},
+      {"KCX", "LYS"}, {"LLP", "LYS"}, {"M3L", "LYS"}, {"ALY", "LYS"}, {"SEP", "SER"}, {"TPO", "THR"},
+      {"PTR", "TYR"}, {"TYS", "TYR"}, {"TYI", "TYR"}, {"HYP", "PRO"}, {"NLE", "LEU"}, {"MLE", "LEU"},
+      {"MVA", "VAL"}, {"DAL", "ALA"}, {"AIB", "ALA"}, {"SAR", "GLY"}};
   return aliases;
 }
 
