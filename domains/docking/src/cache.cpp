@@ -76,27 +76,35 @@ uint64_t sources_hash(const ComplexFiles& files, const DatasetOptions& o) {
   return h.h;
 }
 
+// Writer and Reader share one field list (`fields` below), so the two directions cannot drift apart.
 class Writer {
  public:
   template <typename T>
-  void put(const T& v) {
+  void operator()(const T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
     out_.append(reinterpret_cast<const char*>(&v), sizeof v);
   }
-  void put(const std::string& s) {
-    put(uint64_t(s.size()));
+  void operator()(bool b) { (*this)(uint8_t(b)); }
+  void operator()(const std::string& s) {
+    (*this)(uint64_t(s.size()));
     out_.append(s);
   }
+  void operator()(const ResidueId& r) {
+    (*this)(r.chain);
+    (*this)(r.number);
+    (*this)(r.insertion);
+    (*this)(r.name);
+  }
   template <typename T>
-  void put(const std::vector<T>& v) {
-    put(uint64_t(v.size()));
+  void operator()(const std::vector<T>& v) {
+    (*this)(uint64_t(v.size()));
     if constexpr (std::is_trivially_copyable_v<T>) {
       out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
     } else {
-      for (const auto& x : v) put(x);
+      for (const auto& x : v) (*this)(x);
     }
   }
-  void put(const std::vector<bool>&) = delete;
+  void operator()(const std::vector<bool>&) = delete;
   std::string& bytes() { return out_; }
 
  private:
@@ -109,23 +117,34 @@ class Reader {
  public:
   Reader(const char* data, size_t size) : p_(data), end_(data + size) {}
   template <typename T>
-  void get(T& v) {
+  void operator()(T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
     need(sizeof v);
     std::memcpy(&v, p_, sizeof v);
     p_ += sizeof v;
   }
-  void get(std::string& s) {
+  void operator()(bool& b) {
+    uint8_t v;
+    (*this)(v);
+    b = v != 0;
+  }
+  void operator()(std::string& s) {
     uint64_t n;
-    get(n);
+    (*this)(n);
     need(n);
     s.assign(p_, n);
     p_ += n;
   }
+  void operator()(ResidueId& r) {
+    (*this)(r.chain);
+    (*this)(r.number);
+    (*this)(r.insertion);
+    (*this)(r.name);
+  }
   template <typename T>
-  void get(std::vector<T>& v) {
+  void operator()(std::vector<T>& v) {
     uint64_t n;
-    get(n);
+    (*this)(n);
     if constexpr (std::is_trivially_copyable_v<T>) {
       need(n * sizeof(T));
       v.resize(n);
@@ -134,7 +153,7 @@ class Reader {
     } else {
       if (n > size_t(end_ - p_)) throw Truncated{};  // each element takes at least one byte
       v.resize(n);
-      for (auto& x : v) get(x);
+      for (auto& x : v) (*this)(x);
     }
   }
   bool at_end() const { return p_ == end_; }
@@ -149,108 +168,50 @@ class Reader {
 
 static_assert(std::is_trivially_copyable_v<Vec3> && sizeof(Vec3) == 24);
 
-void put_residues(Writer& w, const std::vector<ResidueId>& ids) {
-  w.put(uint64_t(ids.size()));
-  for (const auto& r : ids) {
-    w.put(r.chain);
-    w.put(r.number);
-    w.put(r.insertion);
-    w.put(r.name);
-  }
-}
-
-void get_residues(Reader& r, std::vector<ResidueId>& ids) {
-  uint64_t n;
-  r.get(n);
-  ids.clear();
-  for (uint64_t i = 0; i < n; ++i) {
-    ResidueId id;
-    r.get(id.chain);
-    r.get(id.number);
-    r.get(id.insertion);
-    r.get(id.name);
-    ids.push_back(std::move(id));
-  }
+// The payload: every field of a Complex, in this order. (Changing it means bumping kCacheFormatVersion.)
+template <typename IO, typename C>
+void fields(IO& io, C& c) {
+  io(c.id);
+  io(c.layout);
+  io(c.protein_file);
+  io(c.ligand_file);
+  io(c.ligand_reader);
+  auto& g = c.receptor;
+  io(g.ca);
+  io(g.n_offset);
+  io(g.c_offset);
+  io(g.residue_type);
+  io(g.chain_index);
+  io(g.chains);
+  io(g.residues);
+  io(g.embedding);
+  io(g.embedding_dim);
+  io(g.edges.src);
+  io(g.edges.dst);
+  auto& l = c.ligand;
+  io(l.pos);
+  io(l.atom_features);
+  io(l.bonds);
+  io(l.bond_features);
+  io(l.torsions.num_atoms);
+  io(l.torsions.bonds);
+  io(l.torsions.mask);
+  io(l.torsions.dihedrals);
+  io(l.automorphisms);
+  io(l.automorphisms_truncated);
+  io(c.ligand_molblock);
+  io(c.protein_atoms);
+  io(c.hydrogens_dropped);
+  io(c.waters_dropped);
+  io(c.hetero_groups);
+  io(c.nearest_protein_atom);
+  io(c.warnings);
 }
 
 std::string serialise(const Complex& c) {
   Writer w;
-  w.put(c.id);
-  w.put(c.layout);
-  w.put(c.protein_file);
-  w.put(c.ligand_file);
-  w.put(c.ligand_reader);
-  const auto& g = c.receptor;
-  w.put(g.ca);
-  w.put(g.n_offset);
-  w.put(g.c_offset);
-  w.put(g.residue_type);
-  w.put(g.chain_index);
-  w.put(g.chains);
-  put_residues(w, g.residues);
-  w.put(g.embedding);
-  w.put(g.embedding_dim);
-  w.put(g.edges.src);
-  w.put(g.edges.dst);
-  const auto& l = c.ligand;
-  w.put(l.pos);
-  w.put(l.atom_features);
-  w.put(l.bonds);
-  w.put(l.bond_features);
-  w.put(l.torsions.num_atoms);
-  w.put(l.torsions.bonds);
-  w.put(l.torsions.mask);
-  w.put(l.torsions.dihedrals);
-  w.put(l.automorphisms);
-  w.put(uint8_t(l.automorphisms_truncated));
-  w.put(c.ligand_molblock);
-  w.put(c.protein_atoms);
-  w.put(c.hydrogens_dropped);
-  w.put(c.waters_dropped);
-  w.put(c.hetero_groups);
-  w.put(c.nearest_protein_atom);
-  w.put(c.warnings);
+  fields(w, c);
   return std::move(w.bytes());
-}
-
-void deserialise(Reader& r, Complex& c) {
-  r.get(c.id);
-  r.get(c.layout);
-  r.get(c.protein_file);
-  r.get(c.ligand_file);
-  r.get(c.ligand_reader);
-  auto& g = c.receptor;
-  r.get(g.ca);
-  r.get(g.n_offset);
-  r.get(g.c_offset);
-  r.get(g.residue_type);
-  r.get(g.chain_index);
-  r.get(g.chains);
-  get_residues(r, g.residues);
-  r.get(g.embedding);
-  r.get(g.embedding_dim);
-  r.get(g.edges.src);
-  r.get(g.edges.dst);
-  auto& l = c.ligand;
-  r.get(l.pos);
-  r.get(l.atom_features);
-  r.get(l.bonds);
-  r.get(l.bond_features);
-  r.get(l.torsions.num_atoms);
-  r.get(l.torsions.bonds);
-  r.get(l.torsions.mask);
-  r.get(l.torsions.dihedrals);
-  r.get(l.automorphisms);
-  uint8_t truncated;
-  r.get(truncated);
-  l.automorphisms_truncated = truncated != 0;
-  r.get(c.ligand_molblock);
-  r.get(c.protein_atoms);
-  r.get(c.hydrogens_dropped);
-  r.get(c.waters_dropped);
-  r.get(c.hetero_groups);
-  r.get(c.nearest_protein_atom);
-  r.get(c.warnings);
 }
 
 // Structural checks a CRC cannot make (a cache written by a buggy build would pass the CRC).
@@ -292,11 +253,11 @@ bool read_cached_complex(const std::string& path, const ComplexFiles& files, con
   Reader header(bytes.data() + 8, kHeaderSize - 8);
   uint32_t version, crc;
   uint64_t opt_hash, src_hash, payload;
-  header.get(version);
-  header.get(opt_hash);
-  header.get(src_hash);
-  header.get(payload);
-  header.get(crc);
+  header(version);
+  header(opt_hash);
+  header(src_hash);
+  header(payload);
+  header(crc);
   if (version != kCacheFormatVersion) {
     why = "stale: format version " + std::to_string(version) + ", this build writes " + std::to_string(kCacheFormatVersion);
     return false;
@@ -321,7 +282,7 @@ bool read_cached_complex(const std::string& path, const ComplexFiles& files, con
   Complex c;
   try {
     Reader r(data, payload);
-    deserialise(r, c);
+    fields(r, c);
     if (!r.at_end()) throw Truncated{};
   } catch (const Truncated&) {
     why = "corrupt: payload does not parse";
@@ -340,11 +301,11 @@ void write_cached_complex(const std::string& path, const ComplexFiles& files, co
   const std::string payload = serialise(complex);
   Writer header;
   header.bytes().append(kMagic, 8);
-  header.put(kCacheFormatVersion);
-  header.put(options_hash(options));
-  header.put(sources_hash(files, options));
-  header.put(uint64_t(payload.size()));
-  header.put(uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(payload.data()), uInt(payload.size()))));
+  header(kCacheFormatVersion);
+  header(options_hash(options));
+  header(sources_hash(files, options));
+  header(uint64_t(payload.size()));
+  header(uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(payload.data()), uInt(payload.size()))));
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
   if (ec) throw RuntimeError(path + ": cannot create the cache folder: " + ec.message());
