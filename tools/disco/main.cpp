@@ -4,10 +4,12 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/dll/runtime_symbol_info.hpp>
+#include <algorithm>
 #include <cstdio>
 
 #include "commands.h"
 #include "disco/allocator.h"
+#include "disco/command.h"
 #include "disco/error.h"
 
 using namespace disco;
@@ -16,6 +18,112 @@ using namespace disco::cli;
 namespace {
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+void add_global_options(CLI::App& app, GlobalOptions& global) {
+  app.add_option("--plugin-path", global.plugin_path,
+                 "Plugin directories, ':'-separated, searched before $DISCO_PLUGIN_PATH and the install dir");
+  app.add_option("-j,--threads", global.threads, "LibTorch CPU threads; 0 = all cores (default: config key `threads`)")
+      ->envname("DISCO_THREADS");
+  app.add_option("--device", global.device, "cpu, cuda or auto (default: config key `device`)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+      ->envname("DISCO_DEVICE");
+  app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors on stderr");
+}
+
+// ---- commands from plugins (disco/command.h) ----
+// The command line is [global options] WORD...: a first word that names no built-in subcommand is looked up
+// among the commands the plugins registered, and that command parses the rest itself.
+struct CommandLineSplit {
+  int first_word = -1;  // index in argv; -1 when there is none before an unknown option
+  bool help = false;    // -h/--help before it
+};
+
+CommandLineSplit split_command_line(const CLI::App& app, int argc, char** argv) {
+  CommandLineSplit split;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.size() < 2 || arg[0] != '-') {
+      split.first_word = i;
+      break;
+    }
+    if (arg == "-h" || arg == "--help") {
+      split.help = true;
+      continue;
+    }
+    const bool long_form = arg[1] == '-';
+    const auto eq = arg.find('=');
+    const std::string name = long_form ? arg.substr(0, eq) : arg.substr(0, 2);
+    const CLI::Option* option = app.get_option_no_throw(name);
+    if (!option) break;  // unknown to the global options: CLI11 reports it
+    const bool value_attached = long_form ? eq != std::string::npos : arg.size() > 2;
+    if (option->get_items_expected_max() > 0 && !value_attached) ++i;
+  }
+  return split;
+}
+
+// The global options among argv[1, end): a copy of the main app's, which tolerates everything else.
+GlobalOptions parse_global_options(int end, char** argv) {
+  GlobalOptions global;
+  CLI::App pre;
+  add_global_options(pre, global);
+  pre.set_help_flag();
+  pre.allow_extras();
+  try {
+    pre.parse(end, argv);
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(e.what());
+  }
+  return global;
+}
+
+std::string joined(const std::vector<std::string>& words, const std::string& sep) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : sep) + w;
+  return out;
+}
+
+int run_plugin_command(int argc, char** argv, int first_word, const std::vector<std::string>& builtins) {
+  const GlobalOptions global = parse_global_options(first_word, argv);
+  Session session(global, boost::dll::program_location().string());
+  session.registry();  // loads the plugins, which register their commands
+  const std::vector<std::string> words(argv + first_word, argv + argc);
+  size_t used = 0;
+  const Command* command = command_registry().find(words, &used);
+  if (!command) {
+    std::vector<std::string> names, group;
+    for (const auto& c : command_registry().list()) {
+      names.push_back(c.name);
+      if (command_words(c.name).front() == words.front()) group.push_back("disco " + c.name);
+    }
+    if (!group.empty())
+      throw UsageError("'disco " + words.front() + "' needs a subcommand: " + joined(group, ", "));
+    throw UsageError("unknown command '" + words.front() + "' (built-in: " + joined(builtins, ", ") +
+                     "; from plugins: " + (names.empty() ? "none loaded" : joined(names, ", ")) +
+                     "); see `disco --help`");
+  }
+  CommandContext context;
+  context.program = "disco " + command->name;
+  context.args.assign(words.begin() + long(used), words.end());
+  context.reporter = session.term().reporter();
+  context.threads = global.threads;
+  context.quiet = global.quiet;
+  return command->run(context);
+}
+
+// `disco --help` ends with the commands the plugins added.
+std::string plugin_commands_footer(int argc, char** argv) {
+  try {
+    Session session(parse_global_options(argc, argv), boost::dll::program_location().string());
+    session.registry();
+    std::string text;
+    for (const auto& c : command_registry().list())
+      text += "  " + c.name + std::string(c.name.size() < 22 ? 22 - c.name.size() : 1, ' ') + c.summary + " (" +
+              command_registry().origin_of(c.name) + ")\n";
+    return text.empty() ? "" : "Commands from plugins (each has --help):\n" + text;
+  } catch (const std::exception&) {
+    return "";  // help is printed whatever the plugins do
+  }
+}
 
 }  // namespace
 
@@ -27,14 +135,7 @@ int main(int argc, char** argv) {
   app.fallthrough();  // global options may also follow the subcommand
   app.set_version_flag("--version", std::string("disco ") + DISCO_VERSION_STRING);
   GlobalOptions global;
-  app.add_option("--plugin-path", global.plugin_path,
-                 "Plugin directories, ':'-separated, searched before $DISCO_PLUGIN_PATH and the install dir");
-  app.add_option("-j,--threads", global.threads, "LibTorch CPU threads; 0 = all cores (default: config key `threads`)")
-      ->envname("DISCO_THREADS");
-  app.add_option("--device", global.device, "cpu, cuda or auto (default: config key `device`)")
-      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
-      ->envname("DISCO_DEVICE");
-  app.add_flag("-q,--quiet", global.quiet, "Only warnings and errors on stderr");
+  add_global_options(app, global);
 
   TrainArgs train;
   auto* train_cmd = app.add_subcommand("train", "Train a model (stage 1: encoder + denoiser; stage 2: AR prior)");
@@ -105,14 +206,24 @@ int main(int argc, char** argv) {
   for (auto* sub : {train_cmd, sample_cmd, eval_cmd, compare_cmd, report_cmd, plugins_cmd, inspect_cmd, config_cmd, check_cmd, explain_cmd})
     sub->option_defaults()->always_capture_default();
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+  std::vector<std::string> builtins;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) builtins.push_back(sub->get_name());
+  command_registry().set_reserved(builtins);
+  const auto split = split_command_line(app, argc, argv);
+  const bool plugin_command = split.first_word > 0 && std::find(builtins.begin(), builtins.end(),
+                                                                argv[split.first_word]) == builtins.end();
+  if (!plugin_command) {
+    if (split.help && split.first_word < 0) app.footer(plugin_commands_footer(argc, argv));
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      const int code = app.exit(e);
+      return code == 0 ? kExitOk : kExitUsage;
+    }
   }
 
   try {
+    if (plugin_command) return run_plugin_command(argc, argv, split.first_word, builtins);
     Session session(global, boost::dll::program_location().string());
     if (*train_cmd) return run_train(session, train);
     if (*sample_cmd) return run_sample(session, sample);
