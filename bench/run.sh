@@ -57,7 +57,7 @@ if [[ $QUICK == 1 ]]; then
   IMAGE_ROOFLINE_ARGS=(--repeats 1 --warmup 1)
 else
   ROUNDS=5; TRAIN_ARGS=(--repeats 5 --warmup 1 --train-steps 100); SAMPLE_ARGS=(--repeats 3 --warmup 1)
-  IMAGE_ROUNDS=3; IMAGE_TRAIN_ARGS=(--repeats 3 --warmup 1 --train-steps 3); IMAGE_SAMPLE_ARGS=(--repeats 1 --warmup 1)
+  IMAGE_ROUNDS=2; IMAGE_TRAIN_ARGS=(--repeats 3 --warmup 1 --train-steps 3); IMAGE_SAMPLE_ARGS=(--repeats 1 --warmup 1)
   IMAGE_ROOFLINE_ARGS=(--repeats 2 --warmup 1)
 fi
 
