@@ -300,8 +300,11 @@ class ArPrior(nn.Module):
 
 def load_config(path):
     """The example's TOML with the schema defaults disco fills in for the keys it leaves out."""
-    with open(path, "rb") as f:
-        t = tomllib.load(f)
+    try:
+        with open(path, "rb") as f:
+            t = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise SystemExit(f"error: cannot read config file '{path}': {e}")
     model, latent, data = t.get("model", {}), t.get("latent", {}), t.get("data", {})
     diffusion, train, prior, sample = (t.get(k, {}) for k in ("diffusion", "train", "prior", "sample"))
     if data.get("name", "fashion_mnist") != "fashion_mnist" or model.get("latent_groups", 1) != 1 \
