@@ -110,15 +110,17 @@ def parity(raw):
             "max_relative_difference": worst, "match": worst < 1e-4}
 
 
-def update_readme(path, text):
-    block = f"{BEGIN}\n{text}\n{END}"
+def update_readme(path, text, begin=BEGIN, end=END):
+    """Replaces the block between the markers `begin` and `end` (appends it when absent); temp file + rename."""
+    block = f"{begin}\n{text}\n{end}"
     old = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    if BEGIN in old and END in old:
-        new = re.sub(re.escape(BEGIN) + r".*?" + re.escape(END), lambda _: block, old, flags=re.S)
+    if begin in old and end in old:
+        new = re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _: block, old, flags=re.S)
     else:
         new = old.rstrip("\n") + "\n\n" + block + "\n"
-    with open(path, "w") as f:
+    with open(path + ".tmp", "w") as f:
         f.write(new)
+    os.replace(path + ".tmp", path)
 
 
 def main():

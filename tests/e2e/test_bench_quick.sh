@@ -2,6 +2,8 @@
 # labels: bench
 # `bench/run.sh --quick` runs end to end (so that the benchmarks cannot rot): both programs build and run, the
 # parity check between disco and the Python reference passes, and every workload has timings for both sides.
+# Image workloads (when disco_bench_image is built): both sides build networks with the same parameter names and
+# shapes (run.sh fails otherwise), and train, sample, the AR prior's share and the roofline have numbers.
 # It asserts nothing about speed (tests never do); bench/README.md has the measured ratios.
 source "$(dirname "$0")/lib.sh"
 set -e
@@ -22,4 +24,23 @@ for name in ("train", "sample"):
         assert t["n_timed"] > 0 and t["median"] > 0, f"{name}/{side}: no timings"
     print(f"{name}: disco {w['disco']['median']:.4g} s, python {w['python']['median']:.4g} s (not asserted)")
 PYEOF
+if [ -x "$DISCO_BUILD_DIR/bin/disco_bench_image" ]; then
+  "$PY" - "$WORK/image.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+pc = d["param_count"]
+assert pc["disco"] == pc["python"] and pc["disco"]["denoiser"] > 0, f"parameter counts differ: {pc}"
+for name in ("train", "sample", "roofline", "roofline_cl"):
+    w = d["workloads"][name]
+    for side in ("disco", "python"):
+        t = w[side]
+        assert t["n_timed"] > 0 and t["median"] > 0, f"image {name}/{side}: no timings"
+    print(f"image {name}: disco {w['disco']['median']:.4g} s, python {w['python']['median']:.4g} s (not asserted)")
+s = d["workloads"]["sample"]
+assert s["nfe"] == 35, f"18 Heun steps should be 35 network evaluations, got {s['nfe']}"
+assert 0 < s["disco"]["prior_share"] < 1 and 0 < s["python"]["prior_share"] < 1, "AR prior share not measured"
+r = d["workloads"]["roofline"]
+assert r["flops"] > 0 and r["disco"]["sgemm_peak_gflops"] > 0, "roofline figures missing"
+PYEOF
+fi
 echo "ok"

@@ -1,0 +1,202 @@
+#!/usr/bin/python3
+"""Aggregates the per-process JSON of bench/run.sh's image workloads into bench/results/image.json and a table.
+
+Each input file is one process (disco_bench_image or image_reference.py, one workload, one round), named
+WORKLOAD-IMPL-ROUND.json with WORKLOAD in train, sample, roofline, roofline_cl (the forward in channels-last).
+Times of all rounds are pooled per side; ratio = python_median / disco_median (> 1: disco is faster). Exits
+non-zero when the two sides' networks differ (parameter counts or any parameter's name and shape).
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toy2d_report import cpu_model, update_readme  # noqa: E402
+
+BEGIN, END = "<!-- bench:image:begin -->", "<!-- bench:image:end -->"
+TIME_KEY = {"train": "seconds_per_step", "sample": "seconds", "roofline": "forward_seconds",
+            "roofline_cl": "forward_seconds"}
+CPU_KEY = {"train": "cpu_seconds_per_step", "sample": "cpu_seconds"}
+RATIO_TARGET = 1.0  # U-Net training and sampling at least as fast as Python
+PRIOR_SHARE_TARGET = 0.01
+
+
+def summarise(runs, workload):
+    key = "roofline" if workload.startswith("roofline") else workload
+    times = [t for r in runs for t in r["workloads"][key][TIME_KEY[workload]]]
+    s = {"median": statistics.median(times), "min": min(times), "max": max(times), "n_timed": len(times),
+         "processes": len(runs), "times": times,
+         "peak_rss_mib_median": statistics.median(r["peak_rss_kb"] / 1024.0 for r in runs)}
+    if workload in CPU_KEY:
+        s["cpu_median"] = statistics.median(t for r in runs for t in r["workloads"][key][CPU_KEY[workload]])
+    if workload == "sample":
+        prior = [t for r in runs for t in r["workloads"][key]["prior_seconds"]]
+        s["prior_median"] = statistics.median(prior)
+        s["prior_share"] = statistics.median(p / t for p, t in zip(prior, times))
+    if key == "roofline":
+        mm = [t for r in runs for t in r["workloads"][key]["mm_seconds"]]
+        n = runs[0]["workloads"][key]["mm_n"]
+        s["sgemm_peak_gflops"] = 2 * n ** 3 / min(mm) / 1e9
+        s["sgemm_median_gflops"] = 2 * n ** 3 / statistics.median(mm) / 1e9
+    return s
+
+
+def fmt(seconds):
+    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def table(res):
+    w = res["workloads"]
+    rows = ["| workload | disco (C++) median | Python median | speedup (Python / disco) | disco min – max "
+            "| Python min – max | CPU time disco / Python | peak RSS disco / Python |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    names = {"train": lambda e: f"train step, batch {e['batch']} (U-Net + ViT encoder, Adam, EMA)",
+             "sample": lambda e: f"sample {e['n']} images, Heun {e['steps']} steps ({e['nfe']} NFE), with the AR prior",
+             "roofline": lambda e: f"U-Net forward alone, batch {e['batch']}, inference mode",
+             "roofline_cl": lambda e: f"U-Net forward alone, batch {e['batch']}, channels-last"}
+    for k in ("train", "sample", "roofline", "roofline_cl"):
+        if k not in w:
+            continue
+        e, d, p = w[k], w[k]["disco"], w[k]["python"]
+        cpu = (f"{fmt(d['cpu_median'])} / {fmt(p['cpu_median'])} ({p['cpu_median'] / d['cpu_median']:.2f}×)"
+               if "cpu_median" in d else "–")
+        rows.append(f"| {names[k](e)} | {fmt(d['median'])} | {fmt(p['median'])} | **{e['ratio']:.2f}×** | "
+                    f"{fmt(d['min'])} – {fmt(d['max'])} | {fmt(p['min'])} – {fmt(p['max'])} | {cpu} | "
+                    f"{d['peak_rss_mib_median']:.0f} / {p['peak_rss_mib_median']:.0f} MiB |")
+    pc, load, t = res["param_count"], res["loadavg"], res["targets"]
+    notes = [
+        f"{res['mode']} run (`{res['command']}`), {res['date']}: {res['threads']} thread"
+        f"{'s' if res['threads'] != 1 else ''} on both sides, {res['rounds']} alternating round(s) per workload "
+        f"(C++, Python, ...); model of `{res['config']}` as `Model::build` makes it.",
+        f"CPU: {res['cpu_model']} ({res['nproc']} cores); disco on LibTorch {res['versions']['disco_libtorch']}, "
+        f"Python {res['versions']['python']} with torch {res['versions']['python_torch']}.",
+        f"Parameters, equal on both sides tensor by tensor (same names and shapes): U-Net denoiser "
+        f"{pc['disco']['denoiser']:,}, ViT encoder {pc['disco']['encoder']:,}, AR prior {pc['disco']['prior']:,}. "
+        "The weights are drawn independently (no same-weights parity check), so both sides do the same FLOPs on "
+        "different numbers.",
+        f"1-minute load average during the runs: {load['min']:.2f} – {load['max']:.2f}"
+        + (" (**the machine was busy: times are inflated and scattered; the alternation keeps the comparison fair "
+           "on average**)." if load["max"] > 0.5 * res["nproc"] else "."),
+    ]
+    if "sample" in w:
+        d, p = w["sample"]["disco"], w["sample"]["python"]
+        notes.append(f"AR prior inside sampling: disco {fmt(d['prior_median'])} = {100 * d['prior_share']:.2f} % of "
+                     f"the sampling time, Python {fmt(p['prior_median'])} = {100 * p['prior_share']:.2f} % (paper: "
+                     "0.44 s against 78 s = 0.56 %).")
+    if "roofline" in w:
+        r = w["roofline"]
+        line = (f"Roofline: one U-Net forward at batch {r['batch']} is {r['flops'] / 1e9:.2f} GFLOP (counted with "
+                f"`torch.profiler(with_flops=True)` in the reference; {r['matmul_flops'] / 1e9:.2f} GFLOP of it in "
+                f"conv2d/mm/addmm/bmm) → disco {r['disco_gflops']:.1f} GFLOP/s, Python {r['python_gflops']:.1f} "
+                f"GFLOP/s (median forward) against an sgemm peak of {r['disco']['sgemm_peak_gflops']:.1f} GFLOP/s "
+                f"(best 1024³ `at::mm` in the same processes; median {r['disco']['sgemm_median_gflops']:.1f}): "
+                f"disco reaches {100 * r['disco_gflops'] / r['disco']['sgemm_peak_gflops']:.0f} % of it.")
+        if "roofline_cl" in w:
+            line += (f" Channels-last: disco {w['roofline_cl']['disco']['median'] * 1e3:.1f} ms vs contiguous "
+                     f"{r['disco']['median'] * 1e3:.1f} ms.")
+        notes.append(line)
+    for name, tgt in t.items():
+        if tgt.get("value") is None:
+            continue
+        shown = f"{100 * tgt['value']:.2f} %" if name == "prior_share" else f"{tgt['value']:.2f}×"
+        notes.append(f"Target {tgt['what']} → **{'met' if tgt['met'] else 'missed'}** ({shown}).")
+    return "\n".join(rows + [""] + ["- " + n for n in notes])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--raw", help="directory of per-process JSON files (WORKLOAD-IMPL-ROUND.json)")
+    ap.add_argument("--out", help="summary JSON to write (bench/results/image.json)")
+    ap.add_argument("--render", help="only re-render the table of this existing summary JSON")
+    ap.add_argument("--readme")
+    ap.add_argument("--mode", default="full")
+    ap.add_argument("--command", default="bench/run.sh")
+    ap.add_argument("--config", default="examples/image/fashion_mnist.toml")
+    o = ap.parse_args()
+    if o.render:
+        text = table(json.load(open(o.render)))
+        if o.readme:
+            update_readme(o.readme, text, BEGIN, END)
+        print(text)
+        return
+    if not (o.raw and o.out):
+        ap.error("--raw and --out are required (or --render)")
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(o.raw, "*.json"))):
+        workload, impl, _ = os.path.basename(path)[:-5].split("-")
+        runs.setdefault(workload, {}).setdefault(impl, []).append(json.load(open(path)))
+    if not runs:
+        raise SystemExit("image_report.py: no results in " + o.raw)
+    every = [r for w in runs.values() for side in w.values() for r in side]
+    first = {impl: next(r for w in runs.values() for i, side in w.items() if i == impl for r in side)
+             for impl in ("disco", "python")}
+    # The two sides must build the same networks: same parameter count, same names and shapes.
+    differ = []
+    for part in ("denoiser", "encoder", "prior"):
+        a, b = first["disco"]["param_shapes"][part], first["python"]["param_shapes"][part]
+        if a != b:
+            only = sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
+            differ.append(f"{part}: disco {first['disco']['param_count'][part]:,} vs Python "
+                          f"{first['python']['param_count'][part]:,} parameters; differing tensors: {only[:6]}")
+    if differ:
+        raise SystemExit("image_report.py: error: the Python reference no longer mirrors disco's image networks:\n  "
+                         + "\n  ".join(differ))
+    if first["disco"]["threads"] != first["python"]["threads"]:
+        raise SystemExit("image_report.py: error: the two sides ran with different thread counts")
+    res = {
+        "benchmark": "image U-Net (DisCo-Diff, examples/image/fashion_mnist.toml): disco C++ vs PyTorch-Python",
+        "mode": o.mode, "command": o.command, "config": o.config,
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu_model": cpu_model(), "nproc": os.cpu_count(), "threads": first["disco"]["threads"],
+        "interop_threads": {k: first[k]["interop_threads"] for k in first},
+        "versions": {"disco_libtorch": first["disco"]["torch_version"],
+                     "python_torch": first["python"]["torch_version"],
+                     "python": first["python"].get("python_version", "")},
+        "param_count": {k: first[k]["param_count"] for k in first},
+        "rounds": max(len(side) for w in runs.values() for side in w.values()),
+        "loadavg": {"min": min(min(r["loadavg_before"], r["loadavg_after"]) for r in every),
+                    "max": max(max(r["loadavg_before"], r["loadavg_after"]) for r in every)},
+        "workloads": {},
+    }
+    for workload, sides in runs.items():
+        key = "roofline" if workload.startswith("roofline") else workload
+        meta = {k: v for k, v in sides["disco"][0]["workloads"][key].items() if not isinstance(v, list)}
+        meta.pop("last_loss", None)
+        e = {**meta, "disco": summarise(sides["disco"], workload), "python": summarise(sides["python"], workload)}
+        e["ratio"] = e["python"]["median"] / e["disco"]["median"]
+        e["min_ratio"] = e["python"]["min"] / e["disco"]["min"]
+        if key == "roofline":
+            pw = sides["python"][0]["workloads"]["roofline"]
+            e["flops"], e["matmul_flops"] = pw["forward_flops"], pw["forward_matmul_flops"]
+            e["disco_gflops"] = e["flops"] / e["disco"]["median"] / 1e9
+            e["python_gflops"] = e["flops"] / e["python"]["median"] / 1e9
+        res["workloads"][workload] = e
+    w = res["workloads"]
+    tr = w.get("train", {}).get("ratio")
+    sr = w.get("sample", {}).get("ratio")
+    ps = w.get("sample", {}).get("disco", {}).get("prior_share")
+    res["targets"] = {
+        "train_ratio": {"what": f"U-Net training step ≥ {RATIO_TARGET}× Python", "value": tr,
+                        "met": tr is not None and tr >= RATIO_TARGET},
+        "sample_ratio": {"what": f"U-Net sampling ≥ {RATIO_TARGET}× Python", "value": sr,
+                         "met": sr is not None and sr >= RATIO_TARGET},
+        "prior_share": {"what": "AR prior < 1 % of disco's sampling time", "value": ps,
+                        "met": ps is not None and ps < PRIOR_SHARE_TARGET},
+    }
+    tmp = o.out + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(res, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, o.out)
+    text = table(res)
+    if o.readme:
+        update_readme(o.readme, text, BEGIN, END)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
