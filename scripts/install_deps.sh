@@ -7,6 +7,7 @@ PACKAGES=(
   libboost-dev libboost-filesystem-dev
   libtomlplusplus-dev libfmt-dev libspdlog-dev libcli11-dev doctest-dev
   libpng-dev libstb-dev zlib1g-dev
+  libgloo-dev
   librdkit-dev rdkit-data libopenbabel-dev openbabel
 )
 EXTRA=("$@")  # e.g. dataset-fashion-mnist autodock-vina chromium

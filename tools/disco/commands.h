@@ -13,6 +13,8 @@ struct TrainArgs {
   std::string out;  // run directory; default runs/<name>
   std::vector<std::string> sets;
   bool resume = false;
+  int nproc = 1;                  // --nproc: local worker processes (data-parallel)
+  std::vector<std::string> argv;  // this command line, re-run by each worker of --nproc
 };
 int run_train(Session& s, const TrainArgs& a);
 

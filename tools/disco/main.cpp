@@ -143,6 +143,12 @@ int main(int argc, char** argv) {
   train_cmd->add_option("-o,--out", train.out, "Run directory (default: runs/<name>)");
   train_cmd->add_option("-s,--set", train.sets, "Override a config key, e.g. --set train.lr=3e-4 (repeatable)");
   train_cmd->add_flag("-r,--resume", train.resume, "Continue from the newest good checkpoint in the run directory");
+  train_cmd->add_option("--nproc", train.nproc,
+                         "Data-parallel: start N worker processes on this machine (under torchrun or srun, leave it "
+                         "out: the rank comes from the environment; see docs/distributed.md)")
+      ->check(CLI::Range(1, 4096))
+      ->envname("DISCO_NPROC");
+  train.argv.assign(argv, argv + argc);
 
   SampleArgs sample;
   auto* sample_cmd = app.add_subcommand("sample", "Draw samples from a trained run");

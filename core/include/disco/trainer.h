@@ -4,6 +4,7 @@
 //  Stage 2: latents extracted at tau -> 0 (argmax) from the frozen encoder; AR prior on cross-entropy.
 #pragma once
 #include <atomic>
+#include <memory>
 #include <string>
 
 #include "disco/config.h"
@@ -12,6 +13,8 @@
 #include "disco/progress.h"
 
 namespace disco {
+
+class Communicator;
 
 struct TrainOptions {
   int64_t steps = 1000;
@@ -42,6 +45,10 @@ class Trainer {
   // When *flag becomes non-zero (a signal number, set by the caller's signal handler), the trainer finishes
   // the current step, writes a checkpoint and throws InterruptedError(signal).
   void set_stop_flag(const std::atomic<int>* flag) { stop_flag_ = flag; }
+  // Data-parallel training over the ranks of `comm` (disco/distributed.h): batch sizes are per rank, gradients
+  // are averaged over ranks, and only rank 0 keeps the EMA and writes checkpoints and metrics. Without one (or
+  // with one rank) the trainer runs exactly as a single process always did.
+  void set_communicator(std::shared_ptr<Communicator> comm) { comm_ = std::move(comm); }
 
  private:
   const Domain& domain_;
@@ -51,6 +58,7 @@ class Trainer {
   Reporter reporter_;
   TrainOptions o_;
   const std::atomic<int>* stop_flag_ = nullptr;
+  std::shared_ptr<Communicator> comm_;
 };
 
 }  // namespace disco

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <torch/nn/utils/clip_grad.h>
+#include <torch/cuda.h>
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
 
@@ -10,13 +11,17 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "disco/atomic_file.h"
 #include "disco/checkpoint.h"
+#include "disco/distributed.h"
 #include "disco/ema.h"
 #include "disco/error.h"
 #include "disco/latents.h"
+#include "distributed/reducer.h"
+#include "distributed/sampler.h"
 #include "rng.h"
 
 namespace fs = std::filesystem;
@@ -91,6 +96,75 @@ std::string fmt_double(double v) {
   return s.str();
 }
 
+// ---- data parallelism (docs/distributed.md); none of this runs in a single process ----
+
+// Rows [first, first + count) of every tensor of a batch (one row per example, as Batch::index assumes).
+Batch rows_of(const Batch& b, int64_t first, int64_t count) {
+  Batch out;
+  out.size = count;
+  for (const auto& [name, t] : b.tensors) {
+    if (t.defined() && (t.dim() == 0 || t.size(0) != b.size))
+      throw UsageError("distributed.rng = \"global\" gives each rank its rows of the global batch, but batch tensor '" +
+                       name + "' does not have one row per example (" + std::to_string(t.dim() ? t.size(0) : 0) +
+                       " rows for " + std::to_string(b.size) + " examples); use distributed.rng = \"rank\"");
+    out.tensors[name] = t.defined() ? t.narrow(0, first, count) : t;
+  }
+  return out;
+}
+
+// Gumbel-Softmax for this rank's rows of a global batch of `total` rows. The noise is drawn for the whole
+// [total, m, k] tensor, as a single process with the global batch draws it, and softmax works row by row, so
+// padding the other ranks' rows with zeros gives this rank exactly the single process's values.
+at::Tensor gumbel_for_rows(const at::Tensor& logits, const at::Tensor& mask, int64_t first, int64_t total, double tau,
+                           bool hard, c10::optional<at::Generator> gen) {
+  const int64_t count = logits.size(0);
+  auto pad = [&](const at::Tensor& t, bool fill) {
+    auto shape = t.sizes().vec();
+    shape[0] = first;
+    auto before = at::full(shape, fill ? 1 : 0, t.options());
+    shape[0] = total - first - count;
+    auto after = at::full(shape, fill ? 1 : 0, t.options());
+    return at::cat({before, t, after}, 0);
+  };
+  auto all = gumbel_softmax(pad(logits, false), tau, hard, mask.defined() ? pad(mask, true) : mask, gen);
+  return all.narrow(0, first, count);
+}
+
+// One tiny all-reduce per step, before backward: the loss averaged over ranks (every rank then takes the same
+// non-finite decision and logs the same number) and whether any rank was asked to stop (all ranks then stop
+// after the same step).
+struct StepAgreement {
+  double mean_loss;
+  int stop_signal;
+};
+StepAgreement agree_on_step(Communicator& comm, double local_loss, int local_signal) {
+  auto t = at::tensor({local_loss, local_signal != 0 ? 1.0 : 0.0}, at::TensorOptions().dtype(at::kDouble));
+  comm.allreduce_sum(t, "per-step loss all-reduce");
+  const bool stop = t[1].item<double>() > 0;
+  return {t[0].item<double>() / comm.size(), stop ? (local_signal != 0 ? local_signal : SIGTERM) : 0};
+}
+
+// Ranks hold bitwise-identical weights (same averaged gradients, same optimizer state); a difference is a bug
+// and must not go unnoticed into a checkpoint.
+void check_ranks_in_sync(Communicator& comm, const std::vector<at::Tensor>& params, const TrainState& s) {
+  torch::NoGradGuard no_grad;
+  double sum = 0, squares = 0;
+  for (const auto& p : params) {
+    auto d = p.detach().to(at::kCPU, at::kDouble);
+    sum += d.sum().item<double>();
+    squares += d.pow(2).sum().item<double>();
+  }
+  auto mine = at::tensor({sum, squares}, at::TensorOptions().dtype(at::kDouble));
+  auto theirs = mine.clone();
+  comm.broadcast(theirs, 0, "parameter check");
+  if (!at::equal(mine, theirs))
+    throw RuntimeError("rank " + std::to_string(comm.rank()) + ": stage " + std::to_string(s.stage) + " step " +
+                       std::to_string(s.step) + ": weights differ from rank 0's (checksum " + fmt_double(sum) + " vs " +
+                       fmt_double(theirs[0].item<double>()) + "); the ranks went out of step");
+}
+
+constexpr uint64_t kRankStreams = 0x72616e6bull;  // "rank"
+
 }  // namespace
 
 void Trainer::run(bool resume) {
@@ -103,6 +177,25 @@ void Trainer::run(bool resume) {
   auto dataset = domain_.make_dataset(config_, "train");
   const int64_t n_data = dataset->size();
   if (n_data < 1) throw DataError("the training set is empty");
+
+  // Data parallelism. With distributed.rng = "global" (the default) every rank draws the random numbers of the
+  // whole global batch (world x batch) from the shared seed, exactly as one process with that batch would, and
+  // keeps its own rows [rank x batch, (rank + 1) x batch); so N ranks x B follow 1 process x N*B, and a checkpoint
+  // resumes with another world size. With "rank" each rank loads only its rows and draws from its own stream,
+  // reseeded each step from (seed, rank, stage, step). A single process takes none of these branches.
+  Communicator* comm = comm_ && comm_->size() > 1 ? comm_.get() : nullptr;
+  const int world = comm ? comm->size() : 1;
+  const int rank = comm ? comm->rank() : 0;
+  const bool main_rank = rank == 0;
+  const DistributedOptions dist = distributed_options_from_config(config_);
+  const bool rank_streams = dist.rng == "rank";
+  auto reseed_rank_streams = [&](int64_t stage, int64_t step) {
+    const uint64_t s = mix_seed(o_.seed, kRankStreams, (uint64_t(rank) << 8) | uint64_t(stage), uint64_t(step));
+    cpu_gen.set_current_seed(s);
+    at::Generator global = at::detail::getDefaultCPUGenerator();  // a handle: modules draw dropout from it
+    global.set_current_seed(s);
+    if (!device.is_cpu()) torch::cuda::manual_seed_all(s);
+  };
 
   // Stage-1 optimizer: denoiser at lr, encoder at its own lr (a lever against encoder collapse).
   std::vector<torch::optim::OptimizerParamGroup> groups;
@@ -131,8 +224,39 @@ void Trainer::run(bool resume) {
     if (!loaded) reporter_.info("--resume: no usable checkpoint in " + ckpt_dir + ", starting from scratch");
     if (!loaded) resume = false;
   }
-  History history(run_dir_ + "/metrics.csv", state, resume);
+  std::vector<at::Tensor> stage1_params = model_.denoiser->parameters();
+  if (model_.encoder)
+    for (auto& p : model_.encoder->parameters()) stage1_params.push_back(p);
+  if (comm) {
+    // Every rank must continue from the same place: the run directory has to be shared (or copied) between nodes.
+    auto where = at::tensor({state.stage, state.step}, at::TensorOptions().dtype(at::kLong));
+    auto rank0 = where.clone();
+    comm->broadcast(rank0, 0, "resume check");
+    if (!at::equal(where, rank0))
+      throw RuntimeError("rank " + std::to_string(rank) + " starts at stage " + std::to_string(state.stage) + " step " +
+                         std::to_string(state.step) + " but rank 0 at stage " + std::to_string(rank0[0].item<int64_t>()) +
+                         " step " + std::to_string(rank0[1].item<int64_t>()) + ": every rank must see the same run "
+                         "directory (" + run_dir_ + ") and its checkpoints, e.g. on a shared filesystem");
+    for (auto* module : {static_cast<torch::nn::Module*>(model_.denoiser.get()), static_cast<torch::nn::Module*>(model_.encoder.get()),
+                         static_cast<torch::nn::Module*>(model_.prior.get())})
+      if (module) comm->broadcast_module(*module);
+    if (main_rank)
+      reporter_.info("data-parallel: " + std::to_string(world) + " ranks (" + comm->backend() + ") x batch " +
+                     std::to_string(o_.batch_size) + " = effective batch " + std::to_string(world * o_.batch_size) +
+                     (model_.prior ? " (stage 2: " + std::to_string(world * o_.prior_batch_size) + ")" : std::string()) +
+                     "; rng " + dist.rng + ", sampler " + dist.sampler);
+  }
+  // Only rank 0 writes metrics.csv and checkpoints, and keeps the EMA.
+  std::optional<History> history;
+  if (main_rank) history.emplace(run_dir_ + "/metrics.csv", state, resume);
   auto checkpoint = [&](const TrainState& s) {
+    if (comm) {
+      std::vector<at::Tensor> all = stage1_params;
+      if (model_.prior)
+        for (auto& p : model_.prior->parameters()) all.push_back(p);
+      check_ranks_in_sync(*comm, all, s);
+    }
+    if (!main_rank) return;
     // Never persist a model that went non-finite: the previous checkpoint stays the last good one.
     for (auto* module : {static_cast<torch::nn::Module*>(model_.denoiser.get()), static_cast<torch::nn::Module*>(model_.ema.get())})
       for (const auto& p : module->parameters())
@@ -144,10 +268,12 @@ void Trainer::run(bool resume) {
     prune_checkpoints(ckpt_dir, o_.keep_checkpoints);
   };
   const auto t0 = std::chrono::steady_clock::now();
+  int agreed_stop = 0;  // distributed: the signal the ranks agreed on in this step's all-reduce
+  auto local_stop = [&] { return stop_flag_ ? stop_flag_->load() : 0; };
   auto stop_if_requested = [&](const TrainState& s) {
-    if (!stop_flag_ || stop_flag_->load() == 0) return;
+    if (comm ? agreed_stop == 0 : (!stop_flag_ || stop_flag_->load() == 0)) return;
     checkpoint(s);
-    const int sig = stop_flag_->load();
+    const int sig = comm ? agreed_stop : stop_flag_->load();
     throw InterruptedError(std::string(sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal") +
                                ": stopped after stage " + std::to_string(s.stage) + " step " + std::to_string(s.step) +
                                "; checkpoint written to " + ckpt_dir,
@@ -161,26 +287,49 @@ void Trainer::run(bool resume) {
     double loss_sum = 0;
     int64_t loss_count = 0;
     std::vector<at::Tensor> recent_codes;
+    std::optional<EpochSampler> sampler;
+    if (dist.sampler == "epoch") sampler.emplace(n_data, o_.batch_size, world, rank, o_.seed);
+    std::unique_ptr<GradientReducer> reducer;
+    if (comm) reducer = std::make_unique<GradientReducer>(*comm, stage1_params, dist.bucket_mb);
+    // Rows this rank draws, and where its own rows start among them (only rng = global draws for all ranks).
+    const int64_t drawn = comm && !rank_streams ? world * o_.batch_size : o_.batch_size;
+    const int64_t first = drawn == o_.batch_size ? 0 : rank * o_.batch_size;
     while (state.step < o_.steps) {
-      auto idx = at::randint(n_data, {o_.batch_size}, cpu_gen, at::TensorOptions().dtype(at::kLong));
+      if (rank_streams) reseed_rank_streams(1, state.step);
+      auto idx = sampler ? (drawn == o_.batch_size ? sampler->local_indices(state.step) : sampler->global_indices(state.step))
+                         : at::randint(n_data, {drawn}, cpu_gen, at::TensorOptions().dtype(at::kLong));
       Batch batch = dataset->get(idx).to(device);
-      batch.size = o_.batch_size;
-      auto sigma = model_.diffusion->sample_sigma(o_.batch_size, device, gen);
+      batch.size = drawn;
+      auto sigma = model_.diffusion->sample_sigma(drawn, device, gen);
       Batch noisy = model_.diffusion->perturb(batch, sigma, gen);
+      if (drawn != o_.batch_size) {
+        batch = rows_of(batch, first, o_.batch_size);
+        noisy = rows_of(noisy, first, o_.batch_size);
+        sigma = sigma.narrow(0, first, o_.batch_size);
+      }
       Latents z;
       if (model_.encoder) {
         auto enc = model_.encoder->encode(batch);
-        z.codes = gumbel_softmax(enc.logits, o_.tau, o_.hard, enc.mask, gen);
-        z.dropped = latent_dropout_mask(o_.batch_size, o_.p_null, device, gen);
+        z.codes = drawn == o_.batch_size ? gumbel_softmax(enc.logits, o_.tau, o_.hard, enc.mask, gen)
+                                         : gumbel_for_rows(enc.logits, enc.mask, first, drawn, o_.tau, o_.hard, gen);
+        z.dropped = latent_dropout_mask(drawn, o_.p_null, device, gen);
+        if (drawn != o_.batch_size) z.dropped = z.dropped.narrow(0, first, o_.batch_size);
         recent_codes.push_back(latent_argmax(enc.logits.detach(), enc.mask).to(at::kCPU));
       }
       auto pred = model_.denoiser->denoise(noisy, sigma, z);
       auto loss = model_.diffusion->loss(batch, pred, sigma).mean();
-      const double loss_value = loss.item<double>();
+      double loss_value = loss.item<double>();
+      if (comm) {
+        const auto agreed = agree_on_step(*comm, loss_value, local_stop());
+        loss_value = agreed.mean_loss;
+        agreed_stop = agreed.stop_signal;
+      }
       opt1.zero_grad();
       bool finite = std::isfinite(loss_value);
       if (finite) {
+        if (reducer) reducer->begin(loss);
         loss.backward();
+        if (reducer) reducer->finish();  // every .grad is now the average over ranks
         std::vector<at::Tensor> params = model_.denoiser->parameters();
         if (model_.encoder)
           for (auto& p : model_.encoder->parameters()) params.push_back(p);
@@ -199,7 +348,7 @@ void Trainer::run(bool resume) {
         opt1.step();
         // EMA warm-up: early on the average would be dominated by the random initial weights.
         const double decay = std::min(o_.ema_decay, (1.0 + state.step) / (10.0 + state.step));
-        ema_update(*model_.ema, *model_.denoiser, decay);
+        if (main_rank) ema_update(*model_.ema, *model_.denoiser, decay);
         loss_sum += loss_value;
         ++loss_count;
       } else {
@@ -209,15 +358,23 @@ void Trainer::run(bool resume) {
       reporter_.tick(state.step, o_.steps, seconds_since(t0), "stage 1");
       if (state.step % o_.log_every == 0 || state.step == o_.steps) {
         CodeUsage usage;
-        if (!recent_codes.empty()) usage = code_usage(at::cat(recent_codes, 0), model_.k);
+        if (!recent_codes.empty()) {
+          auto codes = at::cat(recent_codes, 0);
+          if (comm) codes = comm->allgather_cat(codes, "code-usage all-gather");  // every rank's examples
+          usage = code_usage(codes, model_.k);
+        }
         const double mean_loss = loss_count ? loss_sum / loss_count : NAN;
-        history.row(1, state.step, mean_loss, usage.codes_in_use, usage.perplexity, seconds_since(t0));
+        if (history) history->row(1, state.step, mean_loss, usage.codes_in_use, usage.perplexity, seconds_since(t0));
         std::string msg = "stage 1 step " + std::to_string(state.step) + "/" + std::to_string(o_.steps) +
                           " loss " + fmt_double(mean_loss);
         if (model_.encoder)
           msg += " codes in use " + std::to_string(usage.codes_in_use) + "/" + std::to_string(model_.m * model_.k) +
                  " perplexity " + fmt_double(usage.perplexity);
         reporter_.info(msg);
+        if (reducer && state.step == o_.log_every)  // once: how much of the all-reduce overlapped backward
+          reporter_.info("gradient all-reduce: " + std::to_string(reducer->bucket_count()) + " bucket(s) of <= " +
+                         fmt_double(dist.bucket_mb) + " MB; in the last step " +
+                         std::to_string(reducer->launched_during_backward()) + " started before backward had finished");
         loss_sum = 0;
         loss_count = 0;
         recent_codes.clear();
@@ -259,20 +416,39 @@ void Trainer::run(bool resume) {
                      (usage.codes_in_use <= model_.m ? "  [WARNING: encoder collapsed to one code per latent]" : ""));
       double loss_sum = 0;
       int64_t loss_count = 0;
+      std::optional<EpochSampler> sampler;
+      if (dist.sampler == "epoch") sampler.emplace(n_data, o_.prior_batch_size, world, rank, mix_seed(o_.seed, 2));
+      std::unique_ptr<GradientReducer> reducer;
+      if (comm) reducer = std::make_unique<GradientReducer>(*comm, model_.prior->parameters(), dist.bucket_mb);
+      const int64_t drawn = comm && !rank_streams ? world * o_.prior_batch_size : o_.prior_batch_size;
+      const int64_t first = drawn == o_.prior_batch_size ? 0 : rank * o_.prior_batch_size;
       while (state.step < o_.prior_steps) {
-        auto idx = at::randint(n_data, {o_.prior_batch_size}, cpu_gen, at::TensorOptions().dtype(at::kLong)).to(device);
+        if (rank_streams) reseed_rank_streams(2, state.step);
+        auto idx = sampler ? (drawn == o_.prior_batch_size ? sampler->local_indices(state.step)
+                                                           : sampler->global_indices(state.step))
+                           : at::randint(n_data, {drawn}, cpu_gen, at::TensorOptions().dtype(at::kLong));
+        if (drawn != o_.prior_batch_size) idx = idx.narrow(0, first, o_.prior_batch_size);
+        idx = idx.to(device);
         Batch cond = all_cond.index(idx);
         auto loss = model_.prior->nll(cond, all_codes.index_select(0, idx)).mean();
+        double loss_value = 0;
+        if (comm) {
+          const auto agreed = agree_on_step(*comm, loss.item<double>(), local_stop());
+          loss_value = agreed.mean_loss;
+          agreed_stop = agreed.stop_signal;
+        }
         opt2->zero_grad();
+        if (reducer) reducer->begin(loss);
         loss.backward();
+        if (reducer) reducer->finish();
         if (o_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_.prior->parameters(), o_.grad_clip);
         opt2->step();
-        loss_sum += loss.item<double>();
+        loss_sum += comm ? loss_value : loss.item<double>();
         ++loss_count;
         ++state.step;
         reporter_.tick(state.step, o_.prior_steps, seconds_since(t0), "stage 2");
         if (state.step % o_.log_every == 0 || state.step == o_.prior_steps) {
-          history.row(2, state.step, loss_sum / loss_count, usage.codes_in_use, usage.perplexity, seconds_since(t0));
+          if (history) history->row(2, state.step, loss_sum / loss_count, usage.codes_in_use, usage.perplexity, seconds_since(t0));
           reporter_.info("stage 2 step " + std::to_string(state.step) + "/" + std::to_string(o_.prior_steps) +
                          " prior nll " + fmt_double(loss_sum / loss_count) + " nats");
           loss_sum = 0;
