@@ -232,7 +232,8 @@ int check_folder(const CheckArgs& a, const CommandContext& ctx) {
   const LoadSummary summary = load_dataset(a.path, opt, ctx.reporter, on_loaded, on_skipped);
   std::printf("summary: %s\n", summary.text().c_str());
   for (const auto& [reason, n] : summary.skipped_by_reason()) std::printf("  skipped %-26s %lld\n", reason.c_str(), (long long)n);
-  if (a.match) std::printf("matched conformer RMSD to the crystal pose: %s\n", distribution(matched).c_str());
+  if (a.match)
+    std::printf("matched conformer RMSD to the crystal pose (seed %u): %s\n", a.seed, distribution(matched).c_str());
   if (a.compare_forms) {
     std::printf("forms: %lld of %lld loaded in both forms give the same graph\n", (long long)forms_same,
                 (long long)forms_compared);

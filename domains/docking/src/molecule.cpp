@@ -363,7 +363,13 @@ std::vector<Ligand> read_with_openbabel(const std::string& text, const std::stri
   }
   while (ok) {
     const std::string where = name + (out.empty() ? "" : ": molecule " + std::to_string(out.size() + 1));
-    if (ob.NumAtoms() == 0) throw DataError(where + ": Open Babel read no atoms");
+    if (ob.NumAtoms() == 0) {
+      // An empty record after real ones (Open Babel's PDB reader returns one for a trailing END) ends the file.
+      if (out.empty()) throw DataError(where + ": Open Babel read no atoms");
+      ob.Clear();
+      ok = in_conv.Read(&ob);
+      continue;
+    }
     const std::string block = out_conv.WriteString(&ob);
     RDKit::RWMol* raw = nullptr;
     std::string reason;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "automorphism.h"
 #include "complex.h"
 #include "disco/error.h"
 #include "graph.h"
@@ -232,11 +233,17 @@ TEST_CASE("writing: ranked poses to SDF with disco_confidence, disco_rank and di
   CHECK(back[2].properties.at("disco_rank") == "3");
   CHECK(rmsd(back[0].positions(), poses[2].pos) < 1e-3);
   // Any Open Babel format, e.g. MOL2 and PDBQT, reads back with the same coordinates.
-  for (const std::string fmt : {"mol2", "pdbqt", "xyz"}) {
+  // (PDB ligands are read by Open Babel too, bonds perceived from the geometry and CONECT records.)
+  for (const std::string fmt : {"mol2", "pdbqt", "pdb", "xyz"}) {
     write_ranked_poses(tmp.file("out." + fmt), *ref.mol, poses);
     const auto again = read_ligands(tmp.file("out." + fmt));
     REQUIRE(again.size() == 3);
     CHECK(again[0].num_atoms() == ref.num_atoms());
+    if (fmt != "mol2") CHECK(again[0].reader == "openbabel-" + fmt);  // RDKit reads MOL2 itself
+    // Same coordinates, atoms perhaps in another order (the PDBQT writer orders them by its torsion tree).
+    const auto iso = graph_isomorphisms(*ref.mol, *again[0].mol, 1000);
+    REQUIRE_FALSE(iso.mappings.empty());
+    CHECK(symmetric_rmsd(poses[2].pos, again[0].positions(), iso.mappings) < 1e-3);
   }
   CHECK(error_of([&] { write_ranked_poses(tmp.file("out.nosuchformat"), *ref.mol, poses); }).find("cannot write format") !=
         std::string::npos);
