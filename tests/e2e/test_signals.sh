@@ -9,11 +9,12 @@ for sig in INT TERM; do
   run="$WORK/run-$sig"
   set +e
   "$DISCO" -j 1 train "$EX" --out "$run" --set train.steps=1000000 --set train.checkpoint_every=1000000 \
-    >"$WORK/out" 2>&1 &
+    --set train.log_every=5 >"$WORK/out" 2>&1 &
   pid=$!
-  # Wait until training has started (the first log line), then interrupt.
-  for _ in $(seq 1 200); do grep -q "disco train:" "$WORK/out" 2>/dev/null && break; sleep 0.1; done
-  sleep 1
+  # Wait until steps are being taken (the first progress line, so the handlers are installed), then interrupt.
+  # A slow or busy machine only makes this wait longer.
+  for _ in $(seq 1 1200); do grep -q "stage 1 step" "$WORK/out" 2>/dev/null && break; sleep 0.1; done
+  grep -q "stage 1 step" "$WORK/out" || { cat "$WORK/out" >&2; fail "SIG$sig: training did not start within 120 s"; }
   kill -s $sig $pid
   wait $pid
   got=$?
