@@ -148,7 +148,7 @@ class Reader {
     if constexpr (std::is_trivially_copyable_v<T>) {
       need(n * sizeof(T));
       v.resize(n);
-      std::memcpy(v.data(), p_, n * sizeof(T));
+      if (n) std::memcpy(v.data(), p_, n * sizeof(T));  // an empty vector's data() may be null (UB for memcpy)
       p_ += n * sizeof(T);
     } else {
       if (n > size_t(end_ - p_)) throw Truncated{};  // each element takes at least one byte
