@@ -63,8 +63,9 @@ std::string base64(const uint8_t* data, size_t n) {
   return out;
 }
 
-std::string png_img(const std::vector<uint8_t>& png, const std::string& alt) {
-  return "<img alt=\"" + html_escape(alt) + "\" src=\"data:image/png;base64," + base64(png.data(), png.size()) + "\">";
+std::string png_img(const void* png, size_t size, const std::string& alt) {
+  return "<img alt=\"" + html_escape(alt) + "\" src=\"data:image/png;base64," +
+         base64(static_cast<const uint8_t*>(png), size) + "\">";
 }
 
 // metrics.csv: a header row, then numbers (empty or non-numeric cells become NaN).
@@ -177,8 +178,9 @@ Run load_run(const std::string& dir) {
   r.dir = dir;
   r.name = fs::path(dir).lexically_normal().filename().string();
   if (r.name.empty() || r.name == ".") r.name = fs::absolute(dir).lexically_normal().parent_path().filename().string();
-  r.config_text = read_all(fs::path(dir) / "config.toml");
-  r.domain = Config::parse_file((fs::path(dir) / "config.toml").string()).peek_string("domain").value_or("?");
+  const std::string config_path = (fs::path(dir) / "config.toml").string();
+  r.config_text = read_all(config_path);
+  r.domain = Config::parse_string(r.config_text, config_path).peek_string("domain").value_or("?");
   if (fs::exists(fs::path(dir) / "metrics.csv")) r.history = read_history(fs::path(dir) / "metrics.csv");
   if (fs::exists(fs::path(dir) / "metrics.json")) r.metrics = read_flat_json(fs::path(dir) / "metrics.json");
   for (const char* sub : {"plots", "samples"}) {
@@ -233,7 +235,8 @@ std::string history_figure(const std::vector<Run>& runs) {
   }
   add_panel(1, "perplexity", "stage 1: code perplexity", false);
   if (fig.panels.empty()) return "<p class=note>metrics.csv has no loss column.</p>";
-  return png_img(plot::encode_png(fig), "training curves");
+  const std::vector<uint8_t> png = plot::encode_png(fig);
+  return png_img(png.data(), png.size(), "training curves");
 }
 
 std::string metric_table(const std::vector<Run>& runs) {
@@ -284,7 +287,7 @@ std::string image_grid(const std::vector<Run>& runs, std::vector<std::string>* s
         html += "<div class=note>too large to inline: " + html_escape(it->second.string()) + "</div>";
       } else {
         const std::string bytes = read_all(it->second);
-        html += png_img(std::vector<uint8_t>(bytes.begin(), bytes.end()), r.name + " " + name);
+        html += png_img(bytes.data(), bytes.size(), r.name + " " + name);
       }
       html += "<figcaption>" + html_escape(r.name) + "</figcaption></figure>";
     }
