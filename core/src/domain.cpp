@@ -23,4 +23,6 @@ Batch Domain::sample_conditions(const Config&, int64_t n, c10::optional<at::Gene
 
 int64_t Domain::num_classes(const Config&) const { return 0; }
 
+std::shared_ptr<Prior> Domain::make_prior(const Config&) const { return nullptr; }
+
 }  // namespace disco

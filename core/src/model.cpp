@@ -21,6 +21,8 @@ Model Model::build(const Domain& domain, const Config& config) {
   model.diffusion = domain.make_diffusion(config);
   if (model.m > 0) {
     model.encoder = domain.make_encoder(config);
+    model.prior = domain.make_prior(config);
+    if (model.prior) return model;
     auto options = ArPriorOptions(model.m, model.k)
                        .layers(config.get_int("prior.layers"))
                        .heads(config.get_int("prior.heads"))

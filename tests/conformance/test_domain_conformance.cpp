@@ -151,7 +151,7 @@ void check_domain(const std::string& name) {
     auto out = model.denoiser->denoise(in.noisy, in.sigma, Latents{});
     CHECK(sizes(out) == sizes(in.noisy.at(key)));
     CHECK(at::isfinite(out).all().item<bool>());
-    auto loss = model.diffusion->loss(in.clean, out, in.sigma);
+    auto loss = model.diffusion->training_loss(in.clean, in.noisy, out, in.sigma);
     CHECK(sizes(loss) == std::vector<int64_t>{kBatch});
     CHECK(at::isfinite(loss).all().item<bool>());
   }

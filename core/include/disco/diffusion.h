@@ -26,6 +26,14 @@ class Diffusion {
   virtual Batch perturb(const Batch& clean, const at::Tensor& sigma, c10::optional<at::Generator> gen) const = 0;
   // Per-example weighted denoising loss [B] given the denoiser's prediction.
   virtual at::Tensor loss(const Batch& clean, const at::Tensor& prediction, const at::Tensor& sigma) const = 0;
+  // What the trainer calls: the same loss, also given the perturbed batch that perturb() returned. A diffusion
+  // whose targets are drawn in perturb() (docking: the scores of the sampled pose noise) reads them from
+  // `noisy`; the default ignores it and calls loss().
+  virtual at::Tensor training_loss(const Batch& clean, const Batch& noisy, const at::Tensor& prediction,
+                                   const at::Tensor& sigma) const {
+    (void)noisy;
+    return loss(clean, prediction, sigma);
+  }
 
   // ---- sampling (Euclidean states) ----
   virtual double sigma_min() const = 0;

@@ -16,6 +16,7 @@
 #include "disco/denoiser.h"
 #include "disco/diffusion.h"
 #include "disco/encoder.h"
+#include "disco/prior.h"
 #include "disco/progress.h"
 
 namespace disco {
@@ -61,6 +62,10 @@ class Domain {
   // Encoder producing [B, m, k] logits; only called when latent.m > 0.
   virtual std::shared_ptr<Encoder> make_encoder(const Config& config) const = 0;
   virtual std::shared_ptr<Denoiser> make_denoiser(const Config& config) const = 0;
+  // The prior over the latents (stage 2); only called when latent.m > 0. Default: null, and Model::build
+  // makes the core's AR Transformer from the [prior] keys. A domain whose latents depend on the example
+  // (docking: each latent picks a node of that example's graph) brings its own.
+  virtual std::shared_ptr<Prior> make_prior(const Config& config) const;
   // Default: EdmDiffusion from the core's [diffusion] keys.
   virtual std::shared_ptr<Diffusion> make_diffusion(const Config& config) const;
 

@@ -18,6 +18,10 @@ class Prior : public torch::nn::Module {
                             c10::optional<at::Generator> gen) = 0;
   // Negative log-likelihood in nats per example [B] of latents z [B, m].
   virtual at::Tensor nll(const Batch& cond, const at::Tensor& z) = 0;
+  // false (the core's AR prior): `cond` holds only the class label, if any. true: `cond` is the whole
+  // example as the dataset returns it (docking: the latents index the nodes of that example's graph), and
+  // stage 2 reads the dataset again for every batch.
+  virtual bool conditions_on_examples() const { return false; }
 };
 
 }  // namespace disco

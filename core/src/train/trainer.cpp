@@ -317,7 +317,7 @@ void Trainer::run(bool resume) {
         recent_codes.push_back(latent_argmax(enc.logits.detach(), enc.mask).to(at::kCPU));
       }
       auto pred = model_.denoiser->denoise(noisy, sigma, z);
-      auto loss = model_.diffusion->loss(batch, pred, sigma).mean();
+      auto loss = model_.diffusion->training_loss(batch, noisy, pred, sigma).mean();
       double loss_value = loss.item<double>();
       if (comm) {
         const auto agreed = agree_on_step(*comm, loss_value, local_stop());
@@ -396,8 +396,10 @@ void Trainer::run(bool resume) {
       std::map<std::string, std::vector<at::Tensor>> conds;
       {
         torch::NoGradGuard no_grad;
-        for (int64_t start = 0; start < n_data; start += 4096) {
-          auto idx = at::arange(start, std::min(n_data, start + 4096), at::TensorOptions().dtype(at::kLong));
+        // Whole examples are heavy (graphs): extract them a training batch at a time.
+        const int64_t chunk = model_.prior->conditions_on_examples() ? o_.batch_size : 4096;
+        for (int64_t start = 0; start < n_data; start += chunk) {
+          auto idx = at::arange(start, std::min(n_data, start + chunk), at::TensorOptions().dtype(at::kLong));
           Batch b = dataset->get(idx).to(device);
           b.size = idx.size(0);
           auto enc = model_.encoder->encode(b);
@@ -428,8 +430,13 @@ void Trainer::run(bool resume) {
                                                            : sampler->global_indices(state.step))
                            : at::randint(n_data, {drawn}, cpu_gen, at::TensorOptions().dtype(at::kLong));
         if (drawn != o_.prior_batch_size) idx = idx.narrow(0, first, o_.prior_batch_size);
+        Batch cond;
+        if (model_.prior->conditions_on_examples()) {
+          cond = dataset->get(idx).to(device);
+          cond.size = idx.size(0);
+        }
         idx = idx.to(device);
-        Batch cond = all_cond.index(idx);
+        if (!model_.prior->conditions_on_examples()) cond = all_cond.index(idx);
         auto loss = model_.prior->nll(cond, all_codes.index_select(0, idx)).mean();
         double loss_value = 0;
         if (comm) {

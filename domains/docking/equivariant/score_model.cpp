@@ -100,7 +100,16 @@ ScoreOutputs ScoreModelImpl::forward(const JointGraph& g) {
   const at::Tensor node_in = at::cat({g.node_features.to(opts), node_noise}, 1);
   at::Tensor h = at::where(g.is_ligand.unsqueeze(1), ligand_embedding_->forward(node_in),
                            receptor_embedding_->forward(node_in));
-  if (options_.num_latents > 0 && g.latent_nodes.defined() && g.latent_nodes.numel() > 0) {
+  if (options_.num_latents > 0 && g.latent_node_weights.defined()) {
+    const int64_t m = options_.num_latents;
+    if (g.latent_node_weights.size(0) != N || g.latent_node_weights.size(1) != m)
+      throw std::invalid_argument("score model: latent_node_weights must be (N, " + std::to_string(m) + ")");
+    h = h + g.latent_node_weights.to(opts).matmul(latent_flags_);
+    if (g.latent_dropped.defined()) {
+      const at::Tensor dropped = g.latent_dropped.to(opts).unsqueeze(1).expand({B, m});  // (B, m)
+      h = h + dropped.matmul(latent_null_).index_select(0, g.node_graph);
+    }
+  } else if (options_.num_latents > 0 && g.latent_nodes.defined() && g.latent_nodes.numel() > 0) {
     const int64_t m = options_.num_latents;
     if (g.latent_nodes.size(0) != B || g.latent_nodes.size(1) != m)
       throw std::invalid_argument("score model: latent_nodes must be (num_graphs, " + std::to_string(m) + ")");

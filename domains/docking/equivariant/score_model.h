@@ -53,6 +53,11 @@ struct JointGraph {
   at::Tensor rotatable_bonds;  // (2, T) int64 node indices (u, v) of ligand atoms; may be (2, 0)
   at::Tensor noise_level;      // (num_graphs,) diffusion time t in [0, 1]
   at::Tensor latent_nodes;     // (num_graphs, num_latents) int64 node index or -1 (dropped); or undefined
+  // Alternative to latent_nodes that carries gradients (DisCo training through the Gumbel-Softmax): the
+  // weight of each latent's flag on each node (N, num_latents), e.g. the one-hot or relaxed code of that
+  // node, and which graphs use the null embedding instead (num_graphs,) bool. Used when defined.
+  at::Tensor latent_node_weights;
+  at::Tensor latent_dropped;
 };
 
 struct ScoreOutputs {

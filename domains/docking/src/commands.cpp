@@ -25,11 +25,9 @@ namespace fs = std::filesystem;
 
 namespace disco::docking {
 
-namespace {
-
 // Parses the command's arguments. Returns false when --help was answered (exit 0); a bad command line is a
 // UsageError (one line, exit 2).
-bool parse_args(CLI::App& app, const CommandContext& ctx) {
+bool parse_command_args(CLI::App& app, const CommandContext& ctx) {
   std::vector<std::string> args(ctx.args.rbegin(), ctx.args.rend());  // CLI11 takes them last first
   try {
     app.parse(args);
@@ -42,6 +40,9 @@ bool parse_args(CLI::App& app, const CommandContext& ctx) {
   }
   return true;
 }
+
+namespace {
+
 
 std::string fixed(double v, int digits = 2) {
   char buf[32];
@@ -272,7 +273,7 @@ int run_data_check(const CommandContext& ctx) {
   app.add_flag("--compare-forms", a.compare_forms,
                "Also load each complex in the other form (PDBQT pair vs PDB + SDF) and report how the graphs differ");
   app.add_flag("--tsv", a.tsv, "Tab-separated table (for scripts)");
-  if (!parse_args(app, ctx)) return kExitOk;
+  if (!parse_command_args(app, ctx)) return kExitOk;
   std::error_code ec;
   if (!fs::exists(a.path, ec)) throw DataError(a.path + ": no such file or folder");
   if (!fs::is_directory(a.path, ec)) {
@@ -301,7 +302,7 @@ int run_rmsd(const CommandContext& ctx) {
   app.add_option("--max-mappings", max_mappings, "Cap on the symmetry mappings tried per molecule")->capture_default_str();
   app.add_option("-o,--out", out, "Write the ranked poses with disco_rank and disco_rmsd properties (one pair only)");
   app.add_option("--format", format, "Format of --out when its extension does not say (sdf, or any Open Babel format)");
-  if (!parse_args(app, ctx)) return kExitOk;
+  if (!parse_command_args(app, ctx)) return kExitOk;
   if (files.size() % 2 != 0) throw UsageError(ctx.program + ": expected REF POSES pairs, got " + std::to_string(files.size()) + " files");
   if (!out.empty() && files.size() != 2) throw UsageError(ctx.program + ": --out needs exactly one REF POSES pair");
 

@@ -1,16 +1,20 @@
-// The docking plugin. For now it brings the data layer's commands (issue #7); the docking Domain (score
-// model, training, `disco dock`) registers here with issue #8.
+// The docking plugin: the "docking" Domain (DisCo-DiffDock, issue #8) and the data layer's commands (issue #7).
 #include "commands.h"
+#include "docking_domain.h"
 #include "disco/command.h"
 #include "disco/plugin.h"
 #include "disco/registry.h"
 
 namespace {
 
-void register_docking(disco::Registry&) {
+void register_docking(disco::Registry& registry) {
+  disco::docking::register_docking_domain(registry);
   auto& commands = disco::command_registry();
   commands.add({"data check", "Parse protein-ligand complexes (a folder, or one file) and report problems",
                 disco::docking::run_data_check},
+               "docking");
+  commands.add({"dock", "Dock ligands into proteins with a trained docking run (rank1..N.sdf, poses.sdf, summary.csv)",
+                disco::docking::run_dock},
                "docking");
   commands.add({"rmsd", "Symmetry-corrected in-place RMSD of docked poses to a reference ligand",
                 disco::docking::run_rmsd},

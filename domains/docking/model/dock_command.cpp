@@ -1,0 +1,248 @@
+// `disco dock`: docks ligands into proteins with a trained DisCo-DiffDock run (issue #8).
+//
+//   disco dock --model RUN --protein P.pdb --ligand L.sdf|L.mol2|SMILES [--ref crystal.sdf] [--center X,Y,Z]
+//   disco dock --model RUN --csv FILE      (columns complex_name,protein_path,ligand_description)
+//
+// Writes OUT/<name>/rank1.sdf ... rankN.sdf, poses.sdf (every rank, with disco_rank, disco_model_score and,
+// with --ref, disco_rmsd) and OUT/summary.csv (one row per pose). Names from a CSV are sanitised so that no
+// output can land outside OUT.
+#include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <GraphMol/ROMol.h>
+#include <torch/utils.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "automorphism.h"
+#include "commands.h"
+#include "complex.h"
+#include "conformer.h"
+#include "disco/atomic_file.h"
+#include "disco/checkpoint.h"
+#include "disco/config.h"
+#include "disco/error.h"
+#include "disco/model.h"
+#include "disco/registry.h"
+#include "disco_plugin_schema.h"
+#include "docking_domain.h"
+#include "docking_settings.h"
+#include "metrics.h"
+#include "molecule.h"
+#include "pose_sampler.h"
+#include "protein.h"
+#include "text_file.h"
+
+namespace fs = std::filesystem;
+
+namespace disco::docking {
+
+namespace {
+
+struct DockJob {
+  std::string name, protein, ligand;
+};
+
+// Keeps [A-Za-z0-9._-], replaces anything else with '_'; "", "." and ".." become "complex_<row>".
+std::string safe_name(const std::string& name, size_t row) {
+  std::string out;
+  for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '_';
+  if (out.empty() || out == "." || out == "..") out = "complex_" + std::to_string(row);
+  return out;
+}
+
+std::vector<DockJob> read_jobs_csv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw DataError(path + ": cannot open");
+  std::vector<DockJob> jobs;
+  std::string line;
+  size_t row = 0;
+  while (std::getline(in, line)) {
+    ++row;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    if (row == 1 && !cells.empty() && cells[0] == "complex_name") continue;
+    if (cells.size() != 3)
+      throw DataError(path + ":" + std::to_string(row) + ": expected 3 columns complex_name,protein_path,ligand_description, got " +
+                      std::to_string(cells.size()));
+    const fs::path base = fs::path(path).parent_path();
+    auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() || p.empty() ? p : (base / p).string(); };
+    const std::string ligand = fs::exists(resolve(cells[2])) ? resolve(cells[2]) : cells[2];
+    jobs.push_back({safe_name(cells[0], row), resolve(cells[1]), ligand});
+  }
+  if (jobs.empty()) throw DataError(path + ": no rows");
+  return jobs;
+}
+
+// A ligand from a file, or a SMILES string when no such file exists.
+Ligand load_ligand(const std::string& description) {
+  if (fs::exists(description)) return read_ligand(description);
+  if (description.find('/') != std::string::npos || description.find(".sdf") != std::string::npos ||
+      description.find(".mol2") != std::string::npos)
+    throw DataError(description + ": no such file");
+  return ligand_from_smiles(description, "SMILES");
+}
+
+Vec3 parse_centre(const std::string& text) {
+  double x, y, z;
+  char c1, c2;
+  std::istringstream in(text);
+  if (!(in >> x >> c1 >> y >> c2 >> z) || c1 != ',' || c2 != ',')
+    throw UsageError("--center: expected X,Y,Z in Å, got '" + text + "'");
+  return {x, y, z};
+}
+
+struct LoadedRun {
+  Config config;
+  DockingSettings settings;
+  Model model;
+};
+
+LoadedRun load_run(const std::string& run_dir, const CommandContext& ctx) {
+  const std::string config_path = run_dir + "/config.toml";
+  if (!fs::exists(config_path))
+    throw UsageError("--model: '" + run_dir + "' is not a disco run directory (no config.toml)");
+  Config config = Config::parse_file(config_path);
+  Schema schema = core_schema();
+  schema.merge(Schema::parse(kPluginSchema, "schema of plugin 'docking'"));
+  config.validate(schema);
+  if (config.get_string("domain") != "docking")
+    throw UsageError("--model: '" + run_dir + "' is a " + config.get_string("domain") + " run, not a docking run");
+  const auto domain = make_docking_domain();
+  LoadedRun run{config, docking_settings(config), Model::build(*domain, config)};
+  const auto ckpts = list_checkpoints(run_dir + "/checkpoints");
+  for (auto it = ckpts.rbegin(); it != ckpts.rend(); ++it) {
+    try {
+      const auto contents = load_checkpoint(*it, "docking", run.model, nullptr, nullptr, nullptr);
+      if (contents.state.stage < 3)
+        ctx.reporter.warn("run '" + run_dir + "' has not finished training; using " + *it);
+      return run;
+    } catch (const DataError& e) {
+      ctx.reporter.warn(std::string(e.what()) + "; trying an older checkpoint");
+    }
+  }
+  throw UsageError("--model: run '" + run_dir + "' has no usable checkpoint; train it first");
+}
+
+}  // namespace
+
+int run_dock(const CommandContext& ctx) {
+  CLI::App app{"Dock ligands into proteins with a trained DisCo-DiffDock run.\n"
+               "Writes OUT/<name>/rank1.sdf ... rankN.sdf, OUT/<name>/poses.sdf and OUT/summary.csv.",
+               ctx.program};
+  std::string model_dir, protein, ligand, csv, out = "dock-out", ref, centre_text;
+  int64_t samples = 0, steps = 0;
+  int64_t seed = -1;
+  app.add_option("--model", model_dir, "Run directory of a trained docking model (disco train ... --out RUN)")->required();
+  app.add_option("--protein", protein, "Protein PDB file");
+  app.add_option("--ligand", ligand, "Ligand: an SDF/MOL2 file (its coordinates give the bond geometry) or a SMILES string (an RDKit conformer)");
+  app.add_option("--csv", csv, "Batch: a CSV with columns complex_name,protein_path,ligand_description (paths relative to the CSV)");
+  app.add_option("--out", out, "Output folder (default dock-out)");
+  app.add_option("--samples", samples, "Poses per complex (default: the run's dock.samples)");
+  app.add_option("--steps", steps, "Reverse-diffusion steps (default: the run's dock.steps)");
+  app.add_option("--ref", ref, "Reference ligand (crystal pose) for RMSD columns; also the pocket centre unless --center is given");
+  app.add_option("--center", centre_text, "Pocket centre X,Y,Z in Å (needed for a model trained on pockets, unless --ref gives it)");
+  app.add_option("--seed", seed, "Seed of the sampler (default: the run's seed)");
+  if (!parse_command_args(app, ctx)) return 0;
+  if (csv.empty() && (protein.empty() || ligand.empty())) throw UsageError(ctx.program + ": give --protein and --ligand, or --csv (see --help)");
+  if (!csv.empty() && (!protein.empty() || !ligand.empty())) throw UsageError(ctx.program + ": --csv excludes --protein/--ligand");
+
+  LoadedRun run = load_run(model_dir, ctx);
+  DockingSettings& s = run.settings;
+  if (samples > 0) s.samples = samples;
+  if (steps > 0) s.steps = steps;
+  if (seed >= 0) s.seed = uint64_t(seed);
+  std::vector<DockJob> jobs = csv.empty() ? std::vector<DockJob>{{safe_name(fs::path(ligand).stem().string(), 1), protein, ligand}}
+                                          : read_jobs_csv(csv);
+  if (csv.empty() && !fs::exists(ligand)) jobs[0].name = "ligand";
+
+  std::optional<Ligand> reference;
+  if (!ref.empty()) reference = read_ligand(ref);
+  std::optional<Vec3> centre;
+  if (!centre_text.empty()) centre = parse_centre(centre_text);
+  else if (reference) centre = centroid(reference->positions());
+
+  fs::create_directories(out);
+  std::ostringstream summary;
+  summary << "complex_name,rank,model_score" << (reference ? ",rmsd" : "") << ",seconds\n";
+  auto gen = at::detail::createCPUGenerator(s.seed + 4242);
+  int failures = 0;
+  for (const DockJob& job : jobs) {
+    try {
+      const auto t0 = std::chrono::steady_clock::now();
+      Complex c;
+      c.id = job.name;
+      c.receptor = build_receptor_graph(read_pdb(job.protein));
+      Ligand lig = load_ligand(job.ligand);
+      std::vector<Vec3> pos;
+      if (lig.has_3d) {
+        pos = lig.positions();
+      } else {
+        ConformerOptions co;
+        co.seed = uint32_t(s.seed);
+        pos = generate_conformer(*lig.mol, job.name, co).pos;
+      }
+      c.ligand = build_ligand_graph(*lig.mol, {}, pos);
+      c.ligand_molblock = mol_block(*lig.mol, pos);
+      Vec3 at;
+      if (centre) {
+        at = *centre;
+      } else if (s.pocket.pocket_radius > 0) {
+        throw UsageError(job.name + ": this model was trained on pockets (data.pocket_radius = " +
+                         std::to_string(s.pocket.pocket_radius) + " Å): give --center X,Y,Z or --ref");
+      } else {
+        at = centroid(c.receptor.ca);  // blind: the protein's centre
+      }
+      const DockingExample example = make_example(c, at, s.pocket, s.seed);
+      const auto poses = dock_poses(*run.model.ema, run.model.prior.get(), example, s, gen);
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+      std::vector<std::vector<int32_t>> mappings;
+      if (reference) {
+        mappings = graph_isomorphisms(*reference->mol, *lig.mol, 1000).mappings;
+        if (mappings.empty())
+          throw DataError(ref + ": the reference ligand is not the docked molecule (" + graph_summary(*reference->mol) +
+                          " vs " + graph_summary(*lig.mol) + ")");
+      }
+      std::vector<RankedPose> ranked;
+      for (size_t r = 0; r < poses.size(); ++r) {
+        RankedPose p;
+        p.pos = poses[r].pos;
+        p.confidence = -poses[r].model_score;  // ranks the poses; not a trained confidence model
+        p.properties["disco_model_score"] = std::to_string(poses[r].model_score);
+        if (reference) p.rmsd = symmetric_rmsd(reference->positions(), p.pos, mappings);
+        ranked.push_back(p);
+      }
+      const std::string dir = out + "/" + job.name;
+      fs::create_directories(dir);
+      ranked = write_ranked_poses(dir + "/poses.sdf", *lig.mol, ranked);
+      for (size_t r = 0; r < ranked.size(); ++r) {
+        write_ranked_poses(dir + "/rank" + std::to_string(r + 1) + ".sdf", *lig.mol, {ranked[r]});
+        summary << job.name << ',' << r + 1 << ',' << ranked[r].properties["disco_model_score"];
+        if (reference) summary << ',' << *ranked[r].rmsd;
+        summary << ',' << seconds << '\n';
+      }
+      std::printf("%s: %zu poses in %.2f s -> %s/poses.sdf", job.name.c_str(), ranked.size(), seconds, dir.c_str());
+      if (reference) std::printf(" (rank-1 RMSD %.2f Å)", *ranked.front().rmsd);
+      std::printf("\n");
+    } catch (const UsageError&) {
+      throw;
+    } catch (const Error& e) {
+      if (jobs.size() == 1) throw;
+      ++failures;
+      ctx.reporter.warn(job.name + ": " + e.what() + "; skipped");
+    }
+  }
+  write_text_atomically(out + "/summary.csv", summary.str());
+  if (failures > 0) ctx.reporter.warn(std::to_string(failures) + " of " + std::to_string(jobs.size()) + " complexes failed");
+  return failures == int(jobs.size()) ? 2 : 0;
+}
+
+}  // namespace disco::docking

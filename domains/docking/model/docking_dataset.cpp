@@ -1,0 +1,63 @@
+#include "docking_dataset.h"
+
+#include <ATen/ATen.h>
+
+#include <random>
+
+#include "complex.h"
+#include "disco/error.h"
+#include "synthetic_complexes.h"
+
+namespace disco::docking {
+
+Batch DockingDataset::get(const at::Tensor& indices) const {
+  const at::Tensor idx = indices.to(at::kCPU, at::kLong).contiguous();
+  std::vector<const DockingExample*> chosen;
+  std::vector<int64_t> which;
+  for (int64_t i = 0; i < idx.numel(); ++i) {
+    const int64_t k = idx.data_ptr<int64_t>()[i];
+    if (k < 0 || k >= size()) throw DataError("docking dataset: index " + std::to_string(k) + " out of range");
+    chosen.push_back(&examples_[size_t(k)]);
+    which.push_back(k);
+  }
+  return pack_examples(chosen, pocket_, which);
+}
+
+std::unique_ptr<DockingDataset> load_docking_dataset(const DockingSettings& s, const std::string& split,
+                                                     const Reporter& reporter) {
+  const bool train = split == "train";
+  std::vector<DockingExample> examples;
+  std::mt19937_64 rng(s.seed * 31 + (train ? 1 : 2));
+  std::uniform_real_distribution<double> jitter(-s.pocket.pocket_jitter, s.pocket.pocket_jitter);
+  int64_t too_big = 0;
+  auto add = [&](const Complex& c) {
+    if (s.limit > 0 && int64_t(examples.size()) >= s.limit) return;
+    Vec3 centre = centroid(c.ligand.pos);
+    if (train) centre += Vec3(jitter(rng), jitter(rng), jitter(rng));
+    try {
+      examples.push_back(make_example(c, centre, s.pocket, s.seed * 1000003 + examples.size() + (train ? 0 : 500000)));
+    } catch (const DataError& e) {
+      ++too_big;
+      reporter.warn(std::string("skipping ") + e.what());
+    }
+  };
+  if (s.root.empty()) {
+    for (const Complex& c : synthetic_complexes(s.synthetic_count, train ? 1 : 2)) add(c);
+  } else {
+    const std::string root = !train && !s.test_root.empty() ? s.test_root : s.root;
+    DatasetOptions o;
+    o.split_file = train ? s.train_split : s.test_split;
+    o.cache_dir = s.cache_dir;
+    const LoadSummary summary = load_dataset(root, o, reporter, add, [&](const SkippedComplex& k) {
+      reporter.warn("skipping " + k.id + " (" + k.reason + "): " + k.message);
+    });
+    reporter.info(split + " complexes from " + root + ": " + summary.text() +
+                  (too_big ? "; " + std::to_string(too_big) + " more outside the model's limits" : ""));
+  }
+  if (examples.empty())
+    throw DataError("docking: no usable " + split + " complex" +
+                    (s.root.empty() ? std::string() : " under " + (!train && !s.test_root.empty() ? s.test_root : s.root)));
+  return std::make_unique<DockingDataset>(std::move(examples), s.pocket);
+}
+
+}  // namespace disco::docking

@@ -1,0 +1,109 @@
+#include "docking_networks.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+#include "disco/error.h"
+#include "disco/latents.h"
+#include "equivariant/igso3.h"
+#include "equivariant/wrapped_normal.h"
+#include "joint_graph.h"
+#include "pose_diffusion.h"
+
+namespace disco::docking {
+
+DockingDenoiser::DockingDenoiser(const DockingSettings& settings) : settings_(settings) {
+  net_ = register_module("net", equivariant::ScoreModel(settings.denoiser));
+}
+
+at::Tensor DockingDenoiser::denoise(const Batch& noisy, const at::Tensor& t, const Latents& z) {
+  const at::Tensor pos = noisy.at("lig_pos");
+  const int64_t B = pos.size(0), L = pos.size(1);
+  FlatJointGraph g = flatten_joint_graph(noisy, pos, t, settings_.radii);
+  const auto opts = pos.options();
+  if (settings_.m > 0) {
+    if (z.empty()) {  // no latents given: the null embedding
+      g.graph.latent_node_weights = at::zeros({g.node_local.size(0), settings_.m}, opts);
+      g.graph.latent_dropped = at::ones({B}, opts.dtype(at::kBool));
+    } else {
+      const at::Tensor dropped = z.dropped.defined() ? z.dropped.to(pos.device()) : at::zeros({B}, opts.dtype(at::kBool));
+      const at::Tensor codes = z.codes.to(opts) * (~dropped).to(opts).view({B, 1, 1});
+      g.graph.latent_node_weights = codes_to_node_weights(g, codes);
+      g.graph.latent_dropped = dropped;
+    }
+  }
+  const equivariant::ScoreOutputs out = net_->forward(g.graph);
+  const ComponentSigmas s = component_sigmas(settings_.schedule, t.to(pos.options()));
+  const at::Tensor translation = out.translation / s.translation.unsqueeze(1);
+  const at::Tensor rot_norm = equivariant::igso3_table().score_norm(s.rotation.to(at::kDouble)).to(pos.options());
+  const at::Tensor rotation = out.rotation * rot_norm.sqrt().unsqueeze(1);
+  // Torsion scores back into the padded [B, T] layout.
+  const int64_t T = g.torsion_valid.size(1);
+  const at::Tensor tor_norm = equivariant::wrapped_normal_score_norm(s.torsion.to(at::kDouble)).to(pos.options());
+  const at::Tensor where = g.torsion_valid.nonzero();
+  const at::Tensor tb = where.select(1, 0), tt = where.select(1, 1);
+  const at::Tensor torsion = at::zeros({B, T}, pos.options())
+                                 .index_put({tb, tt}, out.torsion * tor_norm.sqrt().index_select(0, tb));
+  return pack_scores(translation, rotation, torsion, L);
+}
+
+DockingEncoder::DockingEncoder(const DockingSettings& settings) : settings_(settings) {
+  net_ = register_module("net", equivariant::ScoreModel(settings.encoder));
+}
+
+EncoderOutput DockingEncoder::encode(const Batch& clean) {
+  const at::Tensor pos = clean.at("lig_pos");
+  const int64_t B = pos.size(0);
+  const FlatJointGraph g = flatten_joint_graph(clean, pos, at::zeros({B}, pos.options()), settings_.radii);
+  const equivariant::ScoreOutputs out = net_->forward(g.graph);
+  auto [logits, mask] = node_logits_to_codes(g, out.latent_logits, B, settings_.k);
+  return {logits, mask};
+}
+
+DockingPrior::DockingPrior(const DockingSettings& settings) : settings_(settings) {
+  net_ = register_module("net", equivariant::ScoreModel(settings.prior));
+}
+
+std::pair<at::Tensor, at::Tensor> DockingPrior::logits_of(const Batch& cond, const at::Tensor& z, int64_t j) {
+  const at::Tensor pos = cond.at("prior_pos");
+  const int64_t B = pos.size(0), m = settings_.m, k = settings_.k;
+  FlatJointGraph g = flatten_joint_graph(cond, pos, at::ones({B}, pos.options()), settings_.radii);
+  // Latents before j as one-hot node flags; the rest are not yet chosen (zero weight, no null vector).
+  at::Tensor codes = at::zeros({B, m, k}, pos.options());
+  for (int64_t i = 0; i < j; ++i)
+    codes.select(1, i).scatter_(1, z.select(1, i).unsqueeze(1).to(at::kLong), 1.0);
+  g.graph.latent_node_weights = codes_to_node_weights(g, codes);
+  const equivariant::ScoreOutputs out = net_->forward(g.graph);
+  auto [logits, mask] = node_logits_to_codes(g, out.latent_logits, B, k);
+  return {logits.select(1, j), mask.select(1, j)};
+}
+
+at::Tensor DockingPrior::nll(const Batch& cond, const at::Tensor& z) {
+  at::Tensor total = at::zeros({z.size(0)}, cond.at("prior_pos").options());
+  for (int64_t j = 0; j < settings_.m; ++j) {
+    auto [logits, mask] = logits_of(cond, z, j);
+    const at::Tensor logp = at::log_softmax(logits.masked_fill(~mask, -1e9), 1);
+    total = total - logp.gather(1, z.select(1, j).unsqueeze(1).to(at::kLong)).squeeze(1);
+  }
+  return total;
+}
+
+at::Tensor DockingPrior::sample(const Batch& cond, int64_t n, double temperature, int64_t top_k,
+                                c10::optional<at::Generator> gen) {
+  if (cond.size != n) throw RuntimeError("docking prior: needs one example per sample (got " +
+                                         std::to_string(cond.size) + " for " + std::to_string(n) + ")");
+  at::Tensor z = at::zeros({n, settings_.m}, cond.at("prior_pos").options().dtype(at::kLong));
+  for (int64_t j = 0; j < settings_.m; ++j) {
+    auto [logits, mask] = logits_of(cond, z, j);
+    logits = logits.masked_fill(~mask, -1e9) / std::max(temperature, 1e-6);
+    if (top_k > 0 && top_k < logits.size(1)) {
+      const at::Tensor kth = std::get<0>(logits.topk(top_k, 1)).select(1, top_k - 1).unsqueeze(1);
+      logits = logits.masked_fill(logits < kth, -1e9);
+    }
+    z.select(1, j).copy_(at::multinomial(at::softmax(logits, 1), 1, false, gen).squeeze(1));
+  }
+  return z;
+}
+
+}  // namespace disco::docking

@@ -1,0 +1,35 @@
+// The docking domain's settings, read once from the config (keys in domains/docking/schema.toml).
+#pragma once
+#include <string>
+
+#include "disco/config.h"
+#include "docking_example.h"
+#include "equivariant/pose_sampler_step.h"
+#include "equivariant/score_model.h"
+#include "joint_graph.h"
+
+namespace disco::docking {
+
+struct DockingSettings {
+  // data
+  std::string root, test_root, train_split, test_split, cache_dir;
+  int64_t synthetic_count = 16;
+  int64_t limit = 0;
+  PocketOptions pocket;
+  EdgeRadii radii;
+  // diffusion
+  equivariant::ProductSpaceSchedule schedule;
+  double t_min = 0.0;
+  // networks
+  equivariant::ScoreModelOptions denoiser, encoder, prior;
+  int64_t m = 0, k = 1;
+  // docking
+  int64_t samples = 40, steps = 20;
+  equivariant::ComponentTemperatures temperatures;
+  int64_t eval_complexes = 0;
+  uint64_t seed = 0;
+};
+
+DockingSettings docking_settings(const Config& config);
+
+}  // namespace disco::docking

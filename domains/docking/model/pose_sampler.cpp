@@ -1,0 +1,106 @@
+#include "pose_sampler.h"
+
+#include <ATen/ATen.h>
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "disco/latents.h"
+#include "equivariant/igso3.h"
+#include "equivariant/pose_sampler_step.h"
+#include "equivariant/wrapped_normal.h"
+#include "pose_diffusion.h"
+#include "torsion.h"
+
+namespace disco::docking {
+
+namespace {
+
+Vec3 row3(const at::Tensor& t, int64_t b) {
+  const auto a = t.to(at::kCPU, at::kDouble).contiguous();
+  const double* d = a.data_ptr<double>() + 3 * b;
+  return {d[0], d[1], d[2]};
+}
+
+Batch batch_of(const std::vector<DockingExample>& copies, const PocketOptions& pocket) {
+  std::vector<const DockingExample*> ptrs;
+  for (const auto& c : copies) ptrs.push_back(&c);
+  return pack_examples(ptrs, pocket, std::vector<int64_t>(copies.size(), 0));
+}
+
+}  // namespace
+
+std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const DockingExample& example,
+                                   const DockingSettings& s, at::Generator gen) {
+  torch::NoGradGuard no_grad;
+  const int64_t n = s.samples, T = example.torsions.size();
+  const auto device = denoiser.parameters().empty() ? c10::Device(c10::kCPU) : denoiser.parameters()[0].device();
+  const auto f32 = at::TensorOptions().dtype(at::kFloat);
+
+  // Random starting poses.
+  std::vector<DockingExample> copies(static_cast<size_t>(n), example);
+  const at::Tensor rot0 = equivariant::igso3_table().sample(at::full({n}, s.schedule.rotation.max, at::kDouble), gen);
+  const at::Tensor tor0 = (at::rand({n, std::max<int64_t>(T, 1)}, gen, at::kDouble) * 2 - 1) * M_PI;
+  const at::Tensor tr0 = at::randn({n, 3}, gen, at::kDouble) * s.schedule.translation.max;
+  for (int64_t i = 0; i < n; ++i) {
+    auto& pos = copies[size_t(i)].lig_pos;
+    PoseUpdate u;
+    u.translation = example.pocket_centre - centroid(pos) + row3(tr0, i);
+    u.rotation = row3(rot0, i);
+    for (int64_t t = 0; t < T; ++t) u.torsions.push_back(tor0[i][t].item<double>());
+    pos = apply_pose_update(pos, example.torsions, u);
+  }
+
+  // Latents from the prior (on the example itself: its prior_pos is the same for every copy).
+  Latents z;
+  std::vector<std::vector<int64_t>> chosen(static_cast<size_t>(n));
+  if (prior) {
+    prior->eval();
+    const at::Tensor idx = prior->sample(batch_of(copies, s.pocket).to(device), n, 1.0, 0, gen);
+    z = Latents::from_indices(idx, s.k);
+    z.dropped = at::zeros({n}, f32.dtype(at::kBool).device(device));
+    const at::Tensor cpu = idx.to(at::kCPU);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < cpu.size(1); ++j) chosen[size_t(i)].push_back(cpu[i][j].item<int64_t>());
+  }
+
+  denoiser.eval();
+  for (int64_t step = 0; step < s.steps; ++step) {
+    const double t = 1.0 - double(step) / double(s.steps), t_next = 1.0 - double(step + 1) / double(s.steps);
+    const Batch b = batch_of(copies, s.pocket).to(device);
+    const at::Tensor scores = denoiser.denoise(b, at::full({n}, t, f32.device(device)), z).to(at::kCPU, at::kDouble);
+    const PackedScores p = unpack_scores(scores);
+    const at::Tensor tor_scores = p.torsion.narrow(1, 0, T).reshape({-1});
+    const equivariant::PoseUpdate u = equivariant::reverse_step(s.schedule, t, t_next, p.translation, p.rotation,
+                                                                tor_scores, s.temperatures, step + 1 == s.steps, gen);
+    const at::Tensor tor_u = u.torsion.reshape({n, T});
+    for (int64_t i = 0; i < n; ++i) {
+      PoseUpdate pu;
+      pu.translation = row3(u.translation, i);
+      pu.rotation = row3(u.rotation, i);
+      for (int64_t k = 0; k < T; ++k) pu.torsions.push_back(tor_u[i][k].item<double>());
+      copies[size_t(i)].lig_pos = apply_pose_update(copies[size_t(i)].lig_pos, example.torsions, pu);
+    }
+  }
+
+  // Self-consistency score of the final poses.
+  const double t_score = 0.05;
+  const Batch b = batch_of(copies, s.pocket).to(device);
+  const at::Tensor t_tensor = at::full({n}, t_score, f32.device(device));
+  const PackedScores p = unpack_scores(denoiser.denoise(b, t_tensor, z).to(at::kCPU, at::kDouble));
+  const ComponentSigmas sig = component_sigmas(s.schedule, at::full({n}, t_score, at::kDouble));
+  const at::Tensor rot_norm = equivariant::igso3_table().score_norm(sig.rotation);
+  const at::Tensor tor_norm = equivariant::wrapped_normal_score_norm(sig.torsion);
+  const at::Tensor score = (p.translation * sig.translation.unsqueeze(1)).pow(2).sum(1) +
+                           p.rotation.pow(2).sum(1) / rot_norm +
+                           p.torsion.narrow(1, 0, T).pow(2).sum(1) / tor_norm;
+  std::vector<DockedPose> poses;
+  for (int64_t i = 0; i < n; ++i)
+    poses.push_back({copies[size_t(i)].lig_pos, score[i].item<double>(), chosen[size_t(i)]});
+  std::stable_sort(poses.begin(), poses.end(),
+                   [](const DockedPose& a, const DockedPose& b) { return a.model_score < b.model_score; });
+  return poses;
+}
+
+}  // namespace disco::docking

@@ -1,0 +1,34 @@
+// Docking one complex: n poses by reverse diffusion over R^3 x SO(3) x torsions (DiffDock's sampler,
+// equivariant/pose_sampler_step.h), with DisCo latents drawn from the prior, and each pose scored by the
+// model itself.
+//
+// Start: the input ligand (its own bond lengths, angles and rings) with uniformly random torsions and
+// orientation, centred at the pocket centre plus N(0, sigma_tr,max^2) per axis. Then `steps` steps from t = 1
+// to t = 0 (the last adds no noise), each applying the predicted update to every pose (torsions, then the
+// rigid motion, the torsion change superposed back: torsion.h). The model score of a final pose is the
+// denoiser's scaled score norm at t = 0.05 (small = the model sees no direction to improve it); poses are
+// ranked by it, lowest first. It is a self-consistency ranking, not a trained confidence model.
+#pragma once
+#include <ATen/core/Generator.h>
+
+#include <memory>
+#include <vector>
+
+#include "disco/denoiser.h"
+#include "disco/prior.h"
+#include "docking_example.h"
+#include "docking_settings.h"
+
+namespace disco::docking {
+
+struct DockedPose {
+  std::vector<Vec3> pos;
+  double model_score = 0;        // lower is better
+  std::vector<int64_t> latents;  // the node indices the prior chose (empty for m = 0)
+};
+
+// Returns the poses ranked (best first). `prior` may be null (m = 0).
+std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const DockingExample& example,
+                                   const DockingSettings& settings, at::Generator gen);
+
+}  // namespace disco::docking
