@@ -62,6 +62,9 @@ class DockingDomain : public Domain {
   std::vector<int64_t> state_shape(const Config& config) const override {
     return {config.get_int("data.max_ligand_atoms"), 3};
   }
+  Batch sample_conditions(const Config&, int64_t, c10::optional<at::Generator>) const override {
+    throw UsageError("docking poses are sampled by `disco dock` (one complex at a time) and `disco eval`, not `disco sample`");
+  }
   std::vector<std::string> write_samples(const Config&, const SampleSet&, const std::string&) const override {
     throw UsageError("docking poses are written by `disco dock` and `disco eval`, not `disco sample`");
   }

@@ -108,7 +108,7 @@ FlatJointGraph flatten_joint_graph(const Batch& batch, const at::Tensor& lig_pos
   const at::Tensor tb = tp.select(1, 0), tt = tp.select(1, 1);
   g.rotatable_bonds = at::stack({out.ligand_node.index({tb, tor.index({tb, tt, at::zeros_like(tt)})}),
                                  out.ligand_node.index({tb, tor.index({tb, tt, at::ones_like(tt)})})});
-  g.noise_level = t.to(fopts).reshape({B});
+  g.noise_level = t.to(fopts).reshape({B}).clamp(0.0, 1.0);
   return out;
 }
 

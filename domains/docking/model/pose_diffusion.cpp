@@ -30,7 +30,8 @@ TorsionSet torsions_of(const at::Tensor& tor_bonds, const at::Tensor& tor_mask, 
 }
 }  // namespace
 
-ComponentSigmas component_sigmas(const equivariant::ProductSpaceSchedule& s, const at::Tensor& t) {
+ComponentSigmas component_sigmas(const equivariant::ProductSpaceSchedule& s, const at::Tensor& time) {
+  const at::Tensor t = time.clamp(0.0, 1.0);
   return {geometric(s.translation, t), geometric(s.rotation, t), geometric(s.torsion, t)};
 }
 
@@ -59,7 +60,7 @@ Batch PoseDiffusion::perturb(const Batch& clean, const at::Tensor& t, c10::optio
   const at::Tensor torsion_graph = valid.nonzero().select(1, 0);                        // example of each torsion
   // Draw on the CPU from the CPU stream: the noise does not depend on the device.
   c10::optional<at::Generator> cpu_gen = gen && gen->device().is_cpu() ? gen : c10::nullopt;
-  const equivariant::PoseNoise noise = equivariant::sample_pose_noise(schedule_, t.to(at::kCPU, at::kDouble),
+  const equivariant::PoseNoise noise = equivariant::sample_pose_noise(schedule_, t.to(at::kCPU, at::kDouble).clamp(0.0, 1.0),
                                                                       torsion_graph, cpu_gen);
   at::Tensor noisy_pos = pos.clone();
   at::Tensor tor_score = at::zeros({B, T}, at::kDouble);

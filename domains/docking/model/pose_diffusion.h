@@ -17,6 +17,7 @@
 
 namespace disco::docking {
 
+// Times outside [0, 1] are clamped to it.
 struct ComponentSigmas {
   at::Tensor translation, rotation, torsion;  // (B,) each
 };

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The docking model end to end on the built-in synthetic complexes and the small real complexes in
+# tests/data/docking/complexes: train DisCo-DiffDock (m = 2 node latents) and its m = 0 twin briefly, evaluate
+# both (`disco eval`: redocking metrics), and dock a real ligand with `disco dock` from SDF and from SMILES,
+# checking that RDKit reads every written SDF back (`disco rmsd`) and that CSV names cannot escape --out.
+# A few steps only: this checks the plumbing, not the accuracy (the slow test docking_redock does that).
+source "$(dirname "$0")/lib.sh"
+set -e
+PLUGIN="${DISCO_BUILD_DIR:-}/lib/disco/plugins/libdisco_docking.so"
+if [ ! -f "$PLUGIN" ]; then echo "skip: the docking plugin is not built (DISCO_BUILD_DOCKING=OFF)"; exit 0; fi
+DATA="$DISCO_SOURCE/tests/data/docking/complexes"
+TINY=(--set seed=3 --set latent.m=2 --set latent.k=32 --set latent.hard=true --set data.synthetic_count=6
+      --set train.steps=12 --set train.batch_size=3 --set train.log_every=6 --set train.checkpoint_every=100
+      --set prior.steps=4 --set prior.batch_size=3 --set dock.samples=4 --set dock.steps=3 --set eval.complexes=2)
+cat > "$WORK/dock.toml" <<'TOML'
+domain = "docking"
+threads = 1
+TOML
+
+expect_exit 0 "$DISCO" train "$WORK/dock.toml" --out "$WORK/disco" "${TINY[@]}"
+expect_output "codes in use"
+expect_output "stage 2: extracted latents of 6 examples"
+expect_exit 0 "$DISCO" train "$WORK/dock.toml" --out "$WORK/base" "${TINY[@]}" --set latent.m=0
+expect_output "plain diffusion baseline"
+for run in disco base; do
+  expect_exit 0 "$DISCO" eval "$WORK/$run"
+  for key in top1_below_2A top5_below_2A median_top1_rmsd best_of_n_below_2A seconds_per_complex; do
+    grep -q "\"$key\"" "$WORK/$run/metrics.json" || fail "$run: metrics.json lacks $key"
+  done
+  [ "$(grep -c '^synthetic_' "$WORK/$run/eval/rmsd.csv")" -eq 8 ] || fail "$run: expected 2 x 4 poses in rmsd.csv"
+  [ -s "$WORK/$run/eval/poses/synthetic_0.sdf" ] || fail "$run: no eval poses"
+done
+# The sampler is not the core's: `disco sample` says where to go instead.
+expect_exit 2 "$DISCO" sample "$WORK/disco" -n 2 --out "$WORK/s"
+expect_output "disco dock"
+
+# disco dock from an SDF, with a reference: rank files, poses.sdf, summary.csv with RMSD.
+REF="$DATA/6moa/6moa_ligand.sdf"
+PROT="$DATA/6moa/6moa_protein_processed.pdb"
+expect_exit 0 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 3 --steps 2 --out "$WORK/dock"
+expect_output "6moa_ligand: 3 poses in .* s -> .*/poses.sdf \(rank-1 RMSD [0-9.]+ Å\)"
+for f in rank1 rank2 rank3 poses; do [ -s "$WORK/dock/6moa_ligand/$f.sdf" ] || fail "no $f.sdf"; done
+[ "$(grep -c '^\$\$\$\$' "$WORK/dock/6moa_ligand/poses.sdf")" -eq 3 ] || fail "poses.sdf should hold 3 records"
+grep -q '<disco_model_score>' "$WORK/dock/6moa_ligand/poses.sdf" || fail "poses.sdf lacks disco_model_score"
+head -1 "$WORK/dock/summary.csv" | grep -q '^complex_name,rank,model_score,rmsd,seconds$' || fail "bad summary.csv header"
+[ "$(wc -l < "$WORK/dock/summary.csv")" -eq 4 ] || fail "summary.csv should have 3 rows"
+# RDKit reads every written pose back, and the RMSD it computes equals the summary's rank-1 value.
+expect_exit 0 "$DISCO" rmsd "$REF" "$WORK/dock/6moa_ligand/poses.sdf"
+expect_exit 0 "$DISCO" rmsd "$REF" "$WORK/dock/6moa_ligand/rank1.sdf"
+
+# From SMILES (an RDKit conformer), with the pocket centre given explicitly (the 6moa ligand's centroid).
+CENTRE=$(awk 'NR==4{n=$1} NR>4 && NR<=4+n {x+=$1;y+=$2;z+=$3} END{printf "%.2f,%.2f,%.2f", x/n, y/n, z/n}' "$REF")
+expect_exit 0 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand 'CC(=O)Nc1ccc(O)cc1' --center "$CENTRE" --samples 2 --steps 2 --out "$WORK/smiles"
+expect_output "ligand: 2 poses"
+expect_exit 0 "$DISCO" rmsd "$WORK/smiles/ligand/rank1.sdf" "$WORK/smiles/ligand/poses.sdf"
+
+# Batch CSV: names are sanitised (no escape from --out); a bad row fails alone; paths relative to the CSV.
+mkdir -p "$WORK/batch"
+cp "$PROT" "$WORK/batch/p.pdb"
+printf 'complex_name,protein_path,ligand_description\n../../escape,p.pdb,CCO\n/abs/name,p.pdb,c1ccccc1O\nbad,missing.pdb,CCO\n' > "$WORK/batch/jobs.csv"
+expect_exit 0 "$DISCO" dock --model "$WORK/disco" --csv "$WORK/batch/jobs.csv" --center "$CENTRE" --samples 2 --steps 1 --out "$WORK/batch/out"
+expect_output "1 of 3 complexes failed"
+[ -d "$WORK/batch/out/.._.._escape" ] || fail "the ../ name was not sanitised inside --out"
+[ -d "$WORK/batch/out/_abs_name" ] || fail "the absolute name was not sanitised inside --out"
+[ ! -e "$WORK/escape" ] && [ ! -e /abs/name ] || fail "a CSV name escaped --out"
+
+# Bad use: one error line, exit 2.
+expect_exit 2 "$DISCO" dock --model "$WORK/disco" --protein "$PROT"
+expect_output "^error: .*give --protein and --ligand, or --csv"
+expect_exit 2 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand 'C1CC(' --center 0,0,0
+expect_output "^error: .*SMILES"
+expect_exit 2 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF"
+expect_output "^error: .*trained on pockets.*--center"
+expect_exit 2 "$DISCO" dock --model "$WORK/nowhere" --protein "$PROT" --ligand "$REF" --ref "$REF"
+expect_output "^error: --model: .* is not a disco run directory"
+echo "docking model e2e: ok"
