@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DISCO=${DISCO:-$ROOT/build/bin/disco}
 # The documented domains, in order. Add a first-party domain here when its plugin lands; a fixed list keeps
 # the file the same whichever optional plugins a build has.
-DOMAINS=(toy2d signal1d image)
+DOMAINS=(toy2d signal1d image docking)
 export LC_ALL=C
 
 check=0
