@@ -79,8 +79,9 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   fs::create_directories(dir + "/poses");
   auto gen = at::detail::createCPUGenerator(s.seed + 4242);
   std::vector<std::vector<double>> rmsd_by_rank;
-  std::ostringstream csv;
+  std::ostringstream csv, listing;
   csv << "complex,rank,rmsd,model_score,latents\n";
+  listing << "complex,protein,reference_ligand,poses\n";  // what `disco report` shows in 3-D
   double seconds = 0, all_below_2 = 0;
   int64_t all_poses = 0;
   for (int64_t i = 0; i < count; ++i) {
@@ -107,12 +108,16 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
     rmsd_by_rank.push_back(rmsds);
     const auto mol = mol_from_block(e.molblock, e.id);
     write_ranked_poses(dir + "/poses/" + e.id + ".sdf", *mol, ranked);
+    auto where = [](const std::string& f) { return f.empty() ? f : fs::absolute(f).string(); };
+    listing << e.id << ',' << where(e.protein_file) << ',' << where(e.ligand_file)
+            << ",poses/" << e.id << ".sdf\n";
     ctx.reporter.info("eval: " + e.id + " top-1 RMSD " + std::to_string(rmsds.front()) + " Å, best " +
                       std::to_string(*std::min_element(rmsds.begin(), rmsds.end())) + " Å (" +
                       std::to_string(i + 1) + "/" + std::to_string(count) + ")");
     ctx.reporter.tick(i + 1, count, seconds, "docking");
   }
   write_text_atomically(dir + "/rmsd.csv", csv.str());
+  write_text_atomically(dir + "/complexes.csv", listing.str());
   const PoseSetSummary sum = summarize_poses(rmsd_by_rank);
   double best_below_2 = 0;
   for (const auto& r : rmsd_by_rank) best_below_2 += *std::min_element(r.begin(), r.end()) < 2.0;

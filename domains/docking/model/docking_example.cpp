@@ -53,6 +53,8 @@ DockingExample make_example(const Complex& complex, const Vec3& centre, const Po
   e.atom_features = lig.atom_features;
   e.torsions = lig.torsions;
   e.molblock = complex.ligand_molblock;
+  e.protein_file = complex.protein_file;
+  e.ligand_file = complex.ligand_file;
   e.automorphisms = lig.automorphisms;
   e.pocket_centre = centre;
 

@@ -44,6 +44,7 @@ struct DockingExample {
   Vec3 pocket_centre;
   std::vector<Vec3> prior_pos;                // the ligand with random torsions and orientation at the centre
   std::string molblock;                       // the ligand for writing poses
+  std::string protein_file, ligand_file;      // where the complex came from (empty for synthetic ones)
   std::vector<std::vector<int32_t>> automorphisms;  // for symmetry-corrected RMSD (graph.h)
   int64_t num_atoms() const { return int64_t(lig_pos.size()); }
   int64_t num_residues() const { return int64_t(rec_pos.size()); }
