@@ -16,6 +16,8 @@ void register_docking(disco::Registry& registry) {
   commands.add({"dock", "Dock ligands into proteins with a trained docking run (rank1..N.sdf, poses.sdf, summary.csv)",
                 disco::docking::run_dock},
                "docking");
+  commands.add({"conformer", "Write an RDKit ETKDG conformer of a ligand (file or SMILES)", disco::docking::run_conformer},
+               "docking");
   commands.add({"rmsd", "Symmetry-corrected in-place RMSD of docked poses to a reference ligand",
                 disco::docking::run_rmsd},
                "docking");
