@@ -148,7 +148,7 @@ int run_dock(const CommandContext& ctx) {
   app.add_option("--samples", samples, "Poses per complex (default: the run's dock.samples)");
   app.add_option("--steps", steps, "Reverse-diffusion steps (default: the run's dock.steps)");
   app.add_option("--ref", ref, "Reference ligand (crystal pose) for RMSD columns; also the pocket centre unless --center is given");
-  app.add_option("--center", centre_text, "Pocket centre X,Y,Z in Å (needed for a model trained on pockets, unless --ref gives it)");
+  app.add_option("--center", centre_text, "Pocket centre X,Y,Z in Å (for a model trained on pockets, unless --ref gives it; a blind model, data.pocket_radius = 0, uses the protein's centre)");
   app.add_option("--seed", seed, "Seed of the sampler (default: the run's seed)");
   if (!parse_command_args(app, ctx)) return 0;
   if (csv.empty() && (protein.empty() || ligand.empty())) throw UsageError(ctx.program + ": give --protein and --ligand, or --csv (see --help)");
@@ -192,13 +192,13 @@ int run_dock(const CommandContext& ctx) {
       c.ligand = build_ligand_graph(*lig.mol, {}, pos);
       c.ligand_molblock = mol_block(*lig.mol, pos);
       Vec3 at;
-      if (centre) {
+      if (s.pocket.pocket_radius <= 0) {
+        at = centroid(c.receptor.ca);  // blind: the protein's centre, as in training
+      } else if (centre) {
         at = *centre;
-      } else if (s.pocket.pocket_radius > 0) {
+      } else {
         throw UsageError(job.name + ": this model was trained on pockets (data.pocket_radius = " +
                          std::to_string(s.pocket.pocket_radius) + " Å): give --center X,Y,Z or --ref");
-      } else {
-        at = centroid(c.receptor.ca);  // blind: the protein's centre
       }
       const DockingExample example = make_example(c, at, s.pocket, s.seed);
       const auto poses = dock_poses(*run.model.ema, run.model.prior.get(), example, s, gen);

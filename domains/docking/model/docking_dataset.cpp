@@ -32,8 +32,10 @@ std::unique_ptr<DockingDataset> load_docking_dataset(const DockingSettings& s, c
   int64_t too_big = 0;
   auto add = [&](const Complex& c) {
     if (s.limit > 0 && int64_t(examples.size()) >= s.limit) return;
-    Vec3 centre = centroid(c.ligand.pos);
-    if (train) centre += Vec3(jitter(rng), jitter(rng), jitter(rng));
+    // Pocket docking: around the ligand (jittered in training). Blind docking (pocket_radius = 0): the
+    // protein's centre, as at docking time, where the ligand's place is unknown.
+    Vec3 centre = s.pocket.pocket_radius > 0 ? centroid(c.ligand.pos) : centroid(c.receptor.ca);
+    if (train && s.pocket.pocket_radius > 0) centre += Vec3(jitter(rng), jitter(rng), jitter(rng));
     try {
       examples.push_back(make_example(c, centre, s.pocket, s.seed * 1000003 + examples.size() + (train ? 0 : 500000)));
     } catch (const DataError& e) {

@@ -4,10 +4,11 @@
 // as for any other domain).
 //
 // The pocket: receptor residues whose Cα lies within `pocket_radius` Å of the pocket centre, at most
-// `max_residues` (nearest first). pocket_radius = 0 keeps the whole protein (blind docking), nearest to the
-// ligand first when there are more than max_residues. In training the centre is the crystal ligand's
-// centroid moved by a random offset of up to `pocket_jitter` Å, so that the model cannot read the answer off
-// the centre; at docking time it is the user's (e.g. a reference ligand's centroid, as for Vina's box).
+// `max_residues` (nearest first). In training the centre is the crystal ligand's centroid moved by a random
+// offset of up to `pocket_jitter` Å, so that the model cannot read the answer off the centre; at docking time
+// it is the user's (e.g. a reference ligand's centroid, as for Vina's box). pocket_radius = 0 is blind
+// docking: the centre is the protein's (its Cα centroid) in training and docking alike, and the residues are
+// the max_residues nearest to it (all of them when max_residues is large enough, as it should be).
 #pragma once
 #include <ATen/core/Tensor.h>
 
