@@ -39,8 +39,8 @@ std::unique_ptr<DockingDataset> load_docking_dataset(const DockingSettings& s, c
     try {
       examples.push_back(make_example(c, centre, s.pocket, s.seed * 1000003 + examples.size() + (train ? 0 : 500000)));
     } catch (const DataError& e) {
-      ++too_big;
-      reporter.warn(std::string("skipping ") + e.what());
+      // The first few by name; the rest only in the count (a large set can have a hundred).
+      if (++too_big <= 5) reporter.warn(std::string("skipping ") + e.what() + (too_big == 5 ? " (further ones only counted)" : ""));
     }
   };
   if (s.root.empty()) {
