@@ -434,9 +434,11 @@ void Trainer::run(bool resume) {
         if (model_.prior->conditions_on_examples()) {
           cond = dataset->get(idx).to(device);
           cond.size = idx.size(0);
+          idx = idx.to(device);
+        } else {
+          idx = idx.to(device);
+          cond = all_cond.index(idx);
         }
-        idx = idx.to(device);
-        if (!model_.prior->conditions_on_examples()) cond = all_cond.index(idx);
         auto loss = model_.prior->nll(cond, all_codes.index_select(0, idx)).mean();
         double loss_value = 0;
         if (comm) {
