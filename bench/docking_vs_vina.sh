@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/docking_vs_vina.sh [--complexes N] [--model RUN] [--exhaustiveness E] [--out DIR]
+# bench/docking_vs_vina.sh [--complexes N] [--model RUN]... [--exhaustiveness E] [--out DIR]
 #
 # AutoDock Vina (Debian's autodock-vina) and disco on the same Astex complexes (../shared/data/astex), side by
 # side: top-1 RMSD < 2 Å, median top-1 RMSD and time per complex. Both start from the same RDKit conformer
@@ -7,18 +7,19 @@
 # pocket: Vina a 22 Å box around the crystal ligand's centroid, disco the pocket around that centroid.
 # Receptor and ligand PDBQT are prepared with Open Babel (polar hydrogens at pH 7.4). RMSD is `disco rmsd`
 # (symmetry-corrected, in place) for both. Without --model only Vina runs.
+# --model may be given several times (e.g. DisCo and its latent.m = 0 twin): one column pair per run.
 # Writes DIR/results.csv and prints a markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DISCO=${DISCO_BUILD_DIR:-build}/bin/disco
 N=10
-MODEL=
+MODELS=()
 EXH=8
 OUT=bench/results/docking_vs_vina
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --complexes) N=${2:?}; shift ;;
-    --model) MODEL=${2:?}; shift ;;
+    --model) MODELS+=("${2:?}"); shift ;;
     --exhaustiveness) EXH=${2:?}; shift ;;
     --out) OUT=${2:?}; shift ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
@@ -32,7 +33,9 @@ command -v vina > /dev/null || { echo "error: vina not found (apt-get install au
 command -v obabel > /dev/null || { echo "error: obabel not found (apt-get install openbabel)" >&2; exit 2; }
 mkdir -p "$OUT"
 CSV="$OUT/results.csv"
-echo "complex,vina_top1_rmsd,vina_seconds,disco_top1_rmsd,disco_seconds" > "$CSV.tmp"
+header="complex,vina_top1_rmsd,vina_seconds"
+for m in "${MODELS[@]}"; do header+=",$(basename "$m")_top1_rmsd,$(basename "$m")_seconds"; done
+echo "$header" > "$CSV.tmp"
 top1() { awk '$1 == "1" && NF >= 4 {print $(NF-2); exit}'; }  # rank-1 RMSD from `disco rmsd`'s table
 for dir in $(ls -d "$ASTEX"/*/ | sort | head -n "$N"); do
   id=$(basename "$dir")
@@ -49,16 +52,20 @@ for dir in $(ls -d "$ASTEX"/*/ | sort | head -n "$N"); do
     --out "$W/vina.pdbqt" > "$W/vina.log" 2>&1 || true
   vina_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')
   vina_rmsd=$([ -s "$W/vina.pdbqt" ] && "$DISCO" -q rmsd "$ref" "$W/vina.pdbqt" 2>/dev/null | top1 || echo nan)
-  disco_rmsd=; disco_s=
-  if [ -n "$MODEL" ]; then
+  row="$id,${vina_rmsd:-nan},$vina_s"
+  line="$id: vina top-1 ${vina_rmsd:-nan} Å (${vina_s} s)"
+  for m in "${MODELS[@]}"; do
+    name=$(basename "$m")
     t0=$EPOCHREALTIME
-    "$DISCO" -q dock --model "$MODEL" --protein "$dir/${id}_protein.pdb" --ligand "$W/conformer.sdf" \
-      --center "$cx,$cy,$cz" --out "$W/disco" > "$W/disco.log" 2>&1 || true
+    "$DISCO" -q dock --model "$m" --protein "$dir/${id}_protein.pdb" --ligand "$W/conformer.sdf" \
+      --center "$cx,$cy,$cz" --out "$W/$name" > "$W/$name.log" 2>&1 || true
     disco_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')
-    disco_rmsd=$([ -s "$W/disco/conformer/poses.sdf" ] && "$DISCO" -q rmsd "$ref" "$W/disco/conformer/poses.sdf" 2>/dev/null | top1 || echo nan)
-  fi
-  echo "$id,${vina_rmsd:-nan},$vina_s,$disco_rmsd,$disco_s" >> "$CSV.tmp"
-  echo "$id: vina top-1 ${vina_rmsd:-nan} Å (${vina_s%.*} s)${MODEL:+; disco top-1 ${disco_rmsd:-nan} Å (${disco_s%.*} s)}"
+    disco_rmsd=$([ -s "$W/$name/conformer/poses.sdf" ] && "$DISCO" -q rmsd "$ref" "$W/$name/conformer/poses.sdf" 2>/dev/null | top1 || echo nan)
+    row+=",${disco_rmsd:-nan},$disco_s"
+    line+="; $name top-1 ${disco_rmsd:-nan} Å (${disco_s} s)"
+  done
+  echo "$row" >> "$CSV.tmp"
+  echo "$line"
 done
 mv "$CSV.tmp" "$CSV"
 /usr/bin/python3 - "$CSV" "$EXH" <<'PY'
