@@ -122,27 +122,33 @@ struct Communicator::Impl {
   bool failed = false;
 
   // Heartbeat: every rank bumps disco/heartbeat/<rank> in the store every second from its own connection, so
-  // that after a failed collective the survivors can tell which rank stopped.
-  c10::intrusive_ptr<c10d::Store> heartbeat_store;
+  // that after a failed collective the survivors can tell which rank stopped. The thread and this Impl share
+  // the heartbeat's state: after a failure the thread is detached (it may be blocked on a dead connection for
+  // the store's timeout) and must still own its store, mutex and flag after this Impl is gone. The last owner
+  // frees them; while the thread runs they are reachable from its stack.
+  struct Heartbeat {
+    c10::intrusive_ptr<c10d::Store> store;
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool stop = false;
+  };
+  std::shared_ptr<Heartbeat> heartbeat;
   std::thread heartbeat_thread;
-  std::mutex heartbeat_mutex;
-  std::condition_variable heartbeat_cv;
-  bool heartbeat_stop = false;
 
   void start_heartbeat() {
-    heartbeat_store = connect_store(world, false, false, Milliseconds(10000));
-    heartbeat_thread = std::thread([this] {
-      const std::string key = kHeartbeatPrefix + std::to_string(world.rank);
-      std::unique_lock<std::mutex> lock(heartbeat_mutex);
-      while (!heartbeat_stop) {
+    heartbeat = std::make_shared<Heartbeat>();
+    heartbeat->store = connect_store(world, false, false, Milliseconds(10000));
+    heartbeat_thread = std::thread([state = heartbeat, key = kHeartbeatPrefix + std::to_string(world.rank)] {
+      std::unique_lock<std::mutex> lock(state->mutex);
+      while (!state->stop) {
         lock.unlock();
         try {
-          heartbeat_store->add(key, 1);
+          state->store->add(key, 1);
         } catch (...) {
           // Rank 0 (the store) is gone: the next collective fails and says so; nothing to do here.
         }
         lock.lock();
-        heartbeat_cv.wait_for(lock, kHeartbeatInterval, [this] { return heartbeat_stop; });
+        state->cv.wait_for(lock, kHeartbeatInterval, [&state] { return state->stop; });
       }
     });
   }
@@ -150,16 +156,16 @@ struct Communicator::Impl {
   void stop_heartbeat() {
     if (!heartbeat_thread.joinable()) return;
     {
-      std::lock_guard<std::mutex> lock(heartbeat_mutex);
-      heartbeat_stop = true;
+      std::lock_guard<std::mutex> lock(heartbeat->mutex);
+      heartbeat->stop = true;
     }
-    heartbeat_cv.notify_all();
+    heartbeat->cv.notify_all();
     if (failed) {
-      heartbeat_thread.detach();  // it may be stuck on a dead connection; the process is about to exit
-      heartbeat_store.release();
+      heartbeat_thread.detach();  // it may be stuck on a dead connection; it frees the state when it returns
     } else {
       heartbeat_thread.join();
     }
+    heartbeat.reset();
   }
 
   // Which ranks stopped beating: read every counter, wait three intervals, read again.
