@@ -40,6 +40,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "disco/distributed.h"
 #include "disco/error.h"
@@ -53,6 +54,16 @@ constexpr auto kHeartbeatInterval = std::chrono::milliseconds(1000);
 const char* const kHeartbeatPrefix = "disco/heartbeat/";
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// Stores whose host may be gone, kept open until the process exits: c10d's TCPStore destructor throws
+// (std::system_error "Connection reset by peer") when its peer died, and a throwing destructor terminates the
+// process. The list is reachable from this static pointer and never freed, so nothing in it is a leak.
+void keep_until_exit(c10::intrusive_ptr<c10d::Store> store) {
+  static auto* kept = new std::vector<c10::intrusive_ptr<c10d::Store>>();
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  kept->push_back(std::move(store));
+}
 
 std::string error_text(const std::exception& e) {
   if (const auto* c10 = dynamic_cast<const c10::Error*>(&e)) return first_line(c10->what_without_backtrace());
@@ -124,8 +135,8 @@ struct Communicator::Impl {
   // Heartbeat: every rank bumps disco/heartbeat/<rank> in the store every second from its own connection, so
   // that after a failed collective the survivors can tell which rank stopped. The thread and this Impl share
   // the heartbeat's state: after a failure the thread is detached (it may be blocked on a dead connection for
-  // the store's timeout) and must still own its store, mutex and flag after this Impl is gone. The last owner
-  // frees them; while the thread runs they are reachable from its stack.
+  // the store's timeout) and must still own its mutex and flag after this Impl is gone; the last owner frees
+  // them. The store itself then goes to keep_until_exit.
   struct Heartbeat {
     c10::intrusive_ptr<c10d::Store> store;
     std::mutex mutex;
@@ -161,6 +172,7 @@ struct Communicator::Impl {
     }
     heartbeat->cv.notify_all();
     if (failed) {
+      keep_until_exit(heartbeat->store);  // its host may be gone: never destroyed (see keep_until_exit)
       heartbeat_thread.detach();  // it may be stuck on a dead connection; it frees the state when it returns
     } else {
       heartbeat_thread.join();
