@@ -16,8 +16,6 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
-#include <c10/util/Exception.h>
-#include <sys/resource.h>
 #include <torch/types.h>  // before clip_grad.h, which uses torch::Tensor without including it
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
@@ -25,17 +23,13 @@
 #include <torch/version.h>
 
 #include <algorithm>
-#include <boost/dll/runtime_symbol_info.hpp>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench_harness.h"
 #include "disco/allocator.h"
 #include "disco/config.h"
 #include "disco/ema.h"
@@ -48,19 +42,11 @@
 
 namespace {
 
-struct Options {
-  int threads = int(std::max(1u, std::thread::hardware_concurrency()));
-  int repeats = 3;
-  int warmup = 1;
-  std::string workload = "all";  // train | sample | roofline | all
+using namespace disco::bench;
+
+struct Options : CommonOptions {  // workload: train | sample | roofline | all
   std::string config = "examples/image/fashion_mnist.toml";
-  int64_t train_steps = 5;       // training steps per timed repeat (the reported time is per step)
-  int64_t batch = 32;
-  int64_t sample_n = 64;
-  int64_t sample_steps = 18;
   bool channels_last = false;
-  bool json = false;
-  std::string plugin_path;
 };
 
 const char* kUsage =
@@ -78,66 +64,16 @@ const char* kUsage =
 
 Options parse_args(int argc, char** argv) {
   Options o;
-  auto value = [&](int& i) -> std::string {
-    if (i + 1 >= argc) throw disco::UsageError(std::string(argv[i]) + " needs a value");
-    return argv[++i];
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--threads") o.threads = std::stoi(value(i));
-    else if (a == "--repeats") o.repeats = std::stoi(value(i));
-    else if (a == "--warmup") o.warmup = std::stoi(value(i));
-    else if (a == "--workload") o.workload = value(i);
-    else if (a == "--config") o.config = value(i);
-    else if (a == "--train-steps") o.train_steps = std::stoll(value(i));
-    else if (a == "--batch") o.batch = std::stoll(value(i));
-    else if (a == "--sample-n") o.sample_n = std::stoll(value(i));
-    else if (a == "--sample-steps") o.sample_steps = std::stoll(value(i));
-    else if (a == "--plugin-path") o.plugin_path = value(i);
-    else if (a == "--channels-last") o.channels_last = true;
-    else if (a == "--json") o.json = true;
-    else if (a == "-h" || a == "--help") {
-      std::printf(kUsage, int(std::max(1u, std::thread::hardware_concurrency())));
-      std::exit(0);
-    } else {
-      throw disco::UsageError("unknown option '" + a + "' (see --help)");
-    }
-  }
-  if (o.threads < 1 || o.repeats < 1 || o.warmup < 0 || o.train_steps < 1 || o.batch < 1 || o.sample_n < 1 ||
-      o.sample_steps < 1)
-    throw disco::UsageError("--threads, --repeats, --train-steps, --batch, --sample-n, --sample-steps must be >= 1 "
-                            "and --warmup >= 0");
-  if (o.workload != "train" && o.workload != "sample" && o.workload != "roofline" && o.workload != "all")
-    throw disco::UsageError("--workload must be train, sample, roofline or all (got '" + o.workload + "')");
+  parse_options(argc, argv, o, kUsage, {"train", "sample", "roofline", "all"},
+                [&](const std::string& a, const std::function<std::string()>& value) {
+                  if (a == "--config") o.config = value();
+                  else if (a == "--channels-last") o.channels_last = true;
+                  else return false;
+                  return true;
+                });
   return o;
 }
 
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-double cpu_seconds() {  // CPU time of the whole process (all threads)
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-std::string json_list(const std::vector<double>& v) {
-  std::string s = "[";
-  char buf[64];
-  for (size_t i = 0; i < v.size(); ++i) {
-    std::snprintf(buf, sizeof buf, "%s%.9g", i ? ", " : "", v[i]);
-    s += buf;
-  }
-  return s + "]";
-}
-int64_t count_params(torch::nn::Module& m) {
-  int64_t n = 0;
-  for (const auto& p : m.parameters()) n += p.numel();
-  return n;
-}
 // "name:d0xd1x..." for every parameter, so the report can compare the two sides tensor by tensor.
 std::string json_shapes(torch::nn::Module& m) {
   std::string s = "{";
@@ -254,28 +190,17 @@ int run(const Options& o) {
   torch::set_num_threads(o.threads);
   disco::PluginLoader loader;  // outlives the registry, which outlives the model
   disco::Registry registry;
-  disco::register_core_components(registry);
-  loader.load_directories(disco::plugin_search_path(o.plugin_path, boost::dll::program_location().string()),
-                          registry);
+  load_plugins(loader, registry, o.plugin_path);
   {
     disco::Config config = disco::Config::parse_file(o.config);
     const std::string domain_name = config.get_string("domain");
-    std::shared_ptr<disco::Domain> domain;
-    try {
-      domain = registry.domain(domain_name);
-    } catch (const disco::PluginError&) {
-      if (const auto* rec = loader.explain_missing(domain_name))
-        throw disco::PluginError("domain '" + domain_name + "' is not available: " + rec->path + ": " + rec->error);
-      throw;
-    }
+    std::shared_ptr<disco::Domain> domain = find_domain(loader, registry, domain_name);
     for (const std::string& s :
          {"threads=" + std::to_string(o.threads), "train.batch_size=" + std::to_string(o.batch),
           "sample.n=" + std::to_string(o.sample_n), "sample.batch_size=" + std::to_string(o.sample_n),
           "sample.steps=" + std::to_string(o.sample_steps), std::string("sample.sampler=\"heun\"")})
       config.apply_override(s);
-    disco::Schema schema = disco::core_schema();
-    schema.merge(disco::Schema::parse(domain->schema(), "schema of plugin '" + domain_name + "'"));
-    config.validate(schema);
+    validate_config(config, *domain, domain_name);
 
     disco::Model model = disco::Model::build(*domain, config);
     if (!model.encoder || !model.prior) throw disco::ConfigError(o.config + ": the benchmark needs latent.m > 0");
@@ -288,35 +213,29 @@ int run(const Options& o) {
     model.prior = timed_prior;
 
     const bool all = o.workload == "all";
-    std::vector<double> train_t, train_c, sample_t, sample_c, prior_t, forward_t, mm_t;
+    Timings train, sample;
+    std::vector<double> prior_t, forward_t, mm_t;
     int64_t nfe = 0;
     double last_loss = NAN, sample_mean = NAN;
     if (all || o.workload == "train") {
       TrainLoop loop(*domain, config, model);
-      for (int r = 0; r < o.warmup + o.repeats; ++r) {
-        const auto t0 = Clock::now();
-        const double c0 = cpu_seconds();
+      train = time_repeats(o.warmup, o.repeats, double(o.train_steps), [&](bool, Stopwatch&) {
         for (int64_t s = 0; s < o.train_steps; ++s) loop.step();
-        if (r >= o.warmup)
-          train_t.push_back(since(t0) / double(o.train_steps)),
-              train_c.push_back((cpu_seconds() - c0) / double(o.train_steps));
-      }
+      });
       last_loss = loop.last_loss();
     }
     if (all || o.workload == "sample") {
       disco::GenerateOptions g = disco::generate_options_from_config(config);
-      for (int r = 0; r < o.warmup + o.repeats; ++r) {
+      sample = time_repeats(o.warmup, o.repeats, 1.0, [&](bool timed, Stopwatch& watch) {
         timed_prior->seconds = 0;
-        const auto t0 = Clock::now();
-        const double c0 = cpu_seconds();
         disco::SampleSet s = disco::generate(model, *domain, registry, config, g, disco::Reporter{});
-        const double seconds = since(t0), cpu = cpu_seconds() - c0;
-        if (r >= o.warmup) sample_t.push_back(seconds), sample_c.push_back(cpu), prior_t.push_back(timed_prior->seconds);
+        watch.stop();
+        if (timed) prior_t.push_back(timed_prior->seconds);
         nfe = s.nfe;
         if (s.x.size(0) != o.sample_n || !s.x.isfinite().all().item<bool>())
           throw disco::RuntimeError("benchmark sampling produced a wrong or non-finite result");
         sample_mean = s.x.to(at::kDouble).mean().item<double>();
-      }
+      });
     }
     if (all || o.workload == "roofline") {
       // The U-Net forward alone at the sampling batch (what one network evaluation of sampling costs).
@@ -331,23 +250,19 @@ int run(const Options& o) {
       if (o.channels_last) noisy.tensors["x"] = noisy.tensors["x"].contiguous(at::MemoryFormat::ChannelsLast);
       auto sigma = at::full({o.sample_n}, 1.0);
       auto z = disco::Latents::from_indices(at::randint(model.k, {o.sample_n, model.m}, gen), model.k);
-      for (int r = 0; r < o.warmup + 3 * o.repeats; ++r) {
-        const auto t0 = Clock::now();
-        auto d = model.ema->denoise(noisy, sigma, z);
-        if (r >= o.warmup) forward_t.push_back(since(t0));
-      }
+      forward_t = time_repeats(o.warmup, 3 * o.repeats, 1.0, [&](bool, Stopwatch& watch) {
+                    auto d = model.ema->denoise(noisy, sigma, z);
+                    watch.stop();  // before the output is freed
+                  }).wall;
       // sgemm peak: a square single-precision matrix product, 2 n^3 FLOPs.
       auto a = at::randn({1024, 1024}, gen), b = at::randn({1024, 1024}, gen);
-      for (int r = 0; r < 2 + 5; ++r) {
-        const auto t0 = Clock::now();
-        auto c = at::mm(a, b);
-        if (r >= 2) mm_t.push_back(since(t0));
-      }
+      mm_t = time_repeats(2, 5, 1.0, [&](bool, Stopwatch& watch) {
+               auto c = at::mm(a, b);
+               watch.stop();
+             }).wall;
     }
 
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    const long peak_rss_kb = usage.ru_maxrss;
+    const long peak_rss = peak_rss_kb();
     const int64_t params_denoiser = count_params(*model.denoiser), params_encoder = count_params(*model.encoder),
                   params_prior = count_params(*prior);
     if (o.json) {
@@ -356,20 +271,20 @@ int run(const Options& o) {
                   "\"peak_rss_kb\": %ld, \"workloads\": {",
                   TORCH_VERSION, at::get_num_threads(), at::get_num_interop_threads(),
                   o.channels_last ? "true" : "false", (long long)params_denoiser, (long long)params_encoder,
-                  (long long)params_prior, peak_rss_kb);
+                  (long long)params_prior, peak_rss);
       std::string sep;
-      if (!train_t.empty()) {
+      if (!train.wall.empty()) {
         std::printf("\"train\": {\"batch\": %lld, \"steps_per_repeat\": %lld, \"warmup\": %d, \"last_loss\": %.9g, "
                     "\"seconds_per_step\": %s, \"cpu_seconds_per_step\": %s}",
-                    (long long)o.batch, (long long)o.train_steps, o.warmup, last_loss, json_list(train_t).c_str(),
-                    json_list(train_c).c_str());
+                    (long long)o.batch, (long long)o.train_steps, o.warmup, last_loss, json_list(train.wall).c_str(),
+                    json_list(train.cpu).c_str());
         sep = ", ";
       }
-      if (!sample_t.empty()) {
+      if (!sample.wall.empty()) {
         std::printf("%s\"sample\": {\"n\": %lld, \"steps\": %lld, \"nfe\": %lld, \"warmup\": %d, \"mean\": %.9g, "
                     "\"seconds\": %s, \"cpu_seconds\": %s, \"prior_seconds\": %s}",
                     sep.c_str(), (long long)o.sample_n, (long long)o.sample_steps, (long long)nfe, o.warmup,
-                    sample_mean, json_list(sample_t).c_str(), json_list(sample_c).c_str(), json_list(prior_t).c_str());
+                    sample_mean, json_list(sample.wall).c_str(), json_list(sample.cpu).c_str(), json_list(prior_t).c_str());
         sep = ", ";
       }
       if (!forward_t.empty())
@@ -382,19 +297,19 @@ int run(const Options& o) {
       std::printf("disco image (%s): denoiser %lld, encoder %lld, prior %lld parameters; LibTorch %s, %d threads%s\n",
                   o.config.c_str(), (long long)params_denoiser, (long long)params_encoder, (long long)params_prior,
                   TORCH_VERSION, at::get_num_threads(), o.channels_last ? ", channels-last" : "");
-      if (!train_t.empty())
+      if (!train.wall.empty())
         std::printf("train step (batch %lld): median %.1f ms (CPU %.1f ms) over %d repeats of %lld steps (loss %.4g)\n",
-                    (long long)o.batch, 1e3 * median(train_t), 1e3 * median(train_c), o.repeats,
+                    (long long)o.batch, 1e3 * median(train.wall), 1e3 * median(train.cpu), o.repeats,
                     (long long)o.train_steps, last_loss);
-      if (!sample_t.empty())
+      if (!sample.wall.empty())
         std::printf("sample %lld images, heun %lld steps (%lld NFE): median %.3f s (CPU %.3f s), AR prior %.4f s\n",
-                    (long long)o.sample_n, (long long)o.sample_steps, (long long)nfe, median(sample_t),
-                    median(sample_c), median(prior_t));
+                    (long long)o.sample_n, (long long)o.sample_steps, (long long)nfe, median(sample.wall),
+                    median(sample.cpu), median(prior_t));
       if (!forward_t.empty())
         std::printf("U-Net forward (batch %lld): median %.1f ms; 1024^3 sgemm: best %.1f GFLOP/s\n",
                     (long long)o.sample_n, 1e3 * median(forward_t),
                     2e-9 * 1024.0 * 1024 * 1024 / *std::min_element(mm_t.begin(), mm_t.end()));
-      std::printf("peak RSS %.1f MiB\n", peak_rss_kb / 1024.0);
+      std::printf("peak RSS %.1f MiB\n", peak_rss / 1024.0);
     }
   }  // the model and every plugin object die here, before the registry and the loader
   return 0;
@@ -403,17 +318,5 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse_args(argc, argv));
-  } catch (const disco::Error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return e.exit_code();
-  } catch (const c10::Error& e) {
-    const std::string what = e.what_without_backtrace();
-    std::fprintf(stderr, "error: LibTorch: %s\n", what.substr(0, what.find('\n')).c_str());
-    return disco::kExitRuntime;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return disco::kExitUsage;
-  }
+  return run_main([&] { return run(parse_args(argc, argv)); });
 }

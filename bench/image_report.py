@@ -6,16 +6,13 @@ WORKLOAD-IMPL-ROUND.json with WORKLOAD in train, sample, roofline, roofline_cl (
 Times of all rounds are pooled per side; ratio = python_median / disco_median (> 1: disco is faster). Exits
 non-zero when the two sides' networks differ (parameter counts or any parameter's name and shape).
 """
-import argparse
-import datetime
-import glob
-import json
 import os
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from toy2d_report import cpu_model, update_readme  # noqa: E402
+from bench_report_common import (arguments, check_same_threads, common_fields, first_of_each_side,  # noqa: E402
+                                 load_runs, publish, render_only)
 
 BEGIN, END = "<!-- bench:image:begin -->", "<!-- bench:image:end -->"
 TIME_KEY = {"train": "seconds_per_step", "sample": "seconds", "roofline": "forward_seconds",
@@ -108,32 +105,12 @@ def table(res):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--raw", help="directory of per-process JSON files (WORKLOAD-IMPL-ROUND.json)")
-    ap.add_argument("--out", help="summary JSON to write (bench/results/image.json)")
-    ap.add_argument("--render", help="only re-render the table of this existing summary JSON")
-    ap.add_argument("--readme")
-    ap.add_argument("--mode", default="full")
-    ap.add_argument("--command", default="bench/run.sh")
-    ap.add_argument("--config", default="examples/image/fashion_mnist.toml")
-    o = ap.parse_args()
+    o = arguments(__doc__, "bench/results/image.json", extra=[("--config", "examples/image/fashion_mnist.toml")])
     if o.render:
-        text = table(json.load(open(o.render)))
-        if o.readme:
-            update_readme(o.readme, text, BEGIN, END)
-        print(text)
+        render_only(o, table, BEGIN, END)
         return
-    if not (o.raw and o.out):
-        ap.error("--raw and --out are required (or --render)")
-    runs = {}
-    for path in sorted(glob.glob(os.path.join(o.raw, "*.json"))):
-        workload, impl, _ = os.path.basename(path)[:-5].split("-")
-        runs.setdefault(workload, {}).setdefault(impl, []).append(json.load(open(path)))
-    if not runs:
-        raise SystemExit("image_report.py: no results in " + o.raw)
-    every = [r for w in runs.values() for side in w.values() for r in side]
-    first = {impl: next(r for w in runs.values() for i, side in w.items() if i == impl for r in side)
-             for impl in ("disco", "python")}
+    runs = load_runs(o.raw, "image_report.py")
+    first = first_of_each_side(runs)
     # The two sides must build the same networks: same parameter count, same names and shapes.
     differ = []
     for part in ("denoiser", "encoder", "prior"):
@@ -145,21 +122,11 @@ def main():
     if differ:
         raise SystemExit("image_report.py: error: the Python reference no longer mirrors disco's image networks:\n  "
                          + "\n  ".join(differ))
-    if first["disco"]["threads"] != first["python"]["threads"]:
-        raise SystemExit("image_report.py: error: the two sides ran with different thread counts")
+    check_same_threads(first, "image_report.py")
     res = {
         "benchmark": "image U-Net (DisCo-Diff, examples/image/fashion_mnist.toml): disco C++ vs PyTorch-Python",
         "mode": o.mode, "command": o.command, "config": o.config,
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu_model": cpu_model(), "nproc": os.cpu_count(), "threads": first["disco"]["threads"],
-        "interop_threads": {k: first[k]["interop_threads"] for k in first},
-        "versions": {"disco_libtorch": first["disco"]["torch_version"],
-                     "python_torch": first["python"]["torch_version"],
-                     "python": first["python"].get("python_version", "")},
-        "param_count": {k: first[k]["param_count"] for k in first},
-        "rounds": max(len(side) for w in runs.values() for side in w.values()),
-        "loadavg": {"min": min(min(r["loadavg_before"], r["loadavg_after"]) for r in every),
-                    "max": max(max(r["loadavg_before"], r["loadavg_after"]) for r in every)},
+        **common_fields(runs, first),
         "workloads": {},
     }
     for workload, sides in runs.items():
@@ -187,15 +154,7 @@ def main():
         "prior_share": {"what": "AR prior < 1 % of disco's sampling time", "value": ps,
                         "met": ps is not None and ps < PRIOR_SHARE_TARGET},
     }
-    tmp = o.out + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(res, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, o.out)
-    text = table(res)
-    if o.readme:
-        update_readme(o.readme, text, BEGIN, END)
-    print(text)
+    publish(o, res, table, BEGIN, END)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
-#include <c10/util/Exception.h>
-#include <sys/resource.h>
 #include <torch/types.h>  // before clip_grad.h, which uses torch::Tensor without including it
 #include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
@@ -22,18 +20,14 @@
 #include <torch/version.h>
 
 #include <algorithm>
-#include <boost/dll/runtime_symbol_info.hpp>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench_harness.h"
 #include "disco/allocator.h"
 #include "disco/config.h"
 #include "disco/ema.h"
@@ -45,20 +39,19 @@
 
 namespace {
 
-struct Options {
-  int threads = int(std::max(1u, std::thread::hardware_concurrency()));
-  int repeats = 5;
-  int warmup = 1;
-  std::string workload = "all";  // train | sample | all
-  int64_t train_steps = 50;      // training steps per timed repeat (the reported time is per step)
-  int64_t batch = 512;
-  int64_t sample_n = 8000;
-  int64_t sample_steps = 50;
+using namespace disco::bench;
+
+struct Options : CommonOptions {  // workload: train | sample | all
   bool breakdown = false;
-  bool os_malloc = false;        // experiment: glibc defaults instead of disco::tune_heap_for_tensors()
-  bool flat_params = false;      // experiment: clip, Adam and EMA on one flat buffer (see FlatParams)
-  bool json = false;
-  std::string plugin_path;
+  bool os_malloc = false;    // experiment: glibc defaults instead of disco::tune_heap_for_tensors()
+  bool flat_params = false;  // experiment: clip, Adam and EMA on one flat buffer (see FlatParams)
+  Options() {
+    repeats = 5;
+    train_steps = 50;
+    batch = 512;
+    sample_n = 8000;
+    sample_steps = 50;
+  }
 };
 
 const char* kUsage =
@@ -80,38 +73,14 @@ const char* kUsage =
 
 Options parse_args(int argc, char** argv) {
   Options o;
-  auto value = [&](int& i) -> std::string {
-    if (i + 1 >= argc) throw disco::UsageError(std::string(argv[i]) + " needs a value");
-    return argv[++i];
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--threads") o.threads = std::stoi(value(i));
-    else if (a == "--repeats") o.repeats = std::stoi(value(i));
-    else if (a == "--warmup") o.warmup = std::stoi(value(i));
-    else if (a == "--workload") o.workload = value(i);
-    else if (a == "--train-steps") o.train_steps = std::stoll(value(i));
-    else if (a == "--batch") o.batch = std::stoll(value(i));
-    else if (a == "--sample-n") o.sample_n = std::stoll(value(i));
-    else if (a == "--sample-steps") o.sample_steps = std::stoll(value(i));
-    else if (a == "--plugin-path") o.plugin_path = value(i);
-    else if (a == "--breakdown") o.breakdown = true;
-    else if (a == "--os-malloc") o.os_malloc = true;
-    else if (a == "--flat-params") o.flat_params = true;
-    else if (a == "--json") o.json = true;
-    else if (a == "-h" || a == "--help") {
-      std::printf(kUsage, int(std::max(1u, std::thread::hardware_concurrency())));
-      std::exit(0);
-    } else {
-      throw disco::UsageError("unknown option '" + a + "' (see --help)");
-    }
-  }
-  if (o.threads < 1 || o.repeats < 1 || o.warmup < 0 || o.train_steps < 1 || o.batch < 1 || o.sample_n < 1 ||
-      o.sample_steps < 1)
-    throw disco::UsageError("--threads, --repeats, --train-steps, --batch, --sample-n, --sample-steps must be >= 1 "
-                            "and --warmup >= 0");
-  if (o.workload != "train" && o.workload != "sample" && o.workload != "all")
-    throw disco::UsageError("--workload must be train, sample or all (got '" + o.workload + "')");
+  parse_options(argc, argv, o, kUsage, {"train", "sample", "all"},
+                [&](const std::string& a, const std::function<std::string()>&) {
+                  if (a == "--breakdown") o.breakdown = true;
+                  else if (a == "--os-malloc") o.os_malloc = true;
+                  else if (a == "--flat-params") o.flat_params = true;
+                  else return false;
+                  return true;
+                });
   return o;
 }
 
@@ -127,31 +96,6 @@ std::string config_toml(const Options& o) {
     << "[sample]\nsampler = \"heun\"\nsteps = " << o.sample_steps << "\nn = " << o.sample_n
     << "\nbatch_size = 8192\ncfg = 1.0\n";
   return s.str();
-}
-
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-// CPU time of the whole process (all threads): less disturbed than wall time when other work shares the cores.
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-std::string json_list(const std::vector<double>& v) {
-  std::string s = "[";
-  char buf[64];
-  for (size_t i = 0; i < v.size(); ++i) {
-    std::snprintf(buf, sizeof buf, "%s%.9g", i ? ", " : "", v[i]);
-    s += buf;
-  }
-  return s + "]";
 }
 
 // Experiment (--flat-params), not what disco does today: every parameter of the denoiser, its gradient and its
@@ -282,80 +226,58 @@ int run(const Options& o) {
   // Declaration order matters: the loader outlives the registry, and both outlive the model (session.h).
   disco::PluginLoader loader;
   disco::Registry registry;
-  disco::register_core_components(registry);
-  loader.load_directories(disco::plugin_search_path(o.plugin_path, boost::dll::program_location().string()),
-                          registry);
+  load_plugins(loader, registry, o.plugin_path);
   {
-    std::shared_ptr<disco::Domain> domain;
-    try {
-      domain = registry.domain("toy2d");
-    } catch (const disco::PluginError&) {
-      if (const auto* rec = loader.explain_missing("toy2d"))
-        throw disco::PluginError("domain 'toy2d' is not available: " + rec->path + ": " + rec->error);
-      throw;
-    }
+    std::shared_ptr<disco::Domain> domain = find_domain(loader, registry, "toy2d");
     disco::Config config = disco::Config::parse_string(config_toml(o), "<disco_bench_toy2d>");
-    disco::Schema schema = disco::core_schema();
-    schema.merge(disco::Schema::parse(domain->schema(), "schema of plugin 'toy2d'"));
-    config.validate(schema);
+    validate_config(config, *domain, "toy2d");
 
     torch::manual_seed(uint64_t(config.get_int("seed")));
     disco::Model model = disco::Model::build(*domain, config);
-    int64_t param_count = 0;
-    for (const auto& p : model.denoiser->parameters()) param_count += p.numel();
+    const int64_t param_count = count_params(*model.denoiser);
 
     const bool do_train = o.workload != "sample", do_sample = o.workload != "train";
-    std::vector<double> train_times, sample_times, train_cpu, sample_cpu;
+    Timings train, sample;
     double phases[6] = {0, 0, 0, 0, 0, 0};
     int64_t phase_steps = 0, nfe = 0;
     double last_loss = NAN, mean_xy[2] = {NAN, NAN};
     if (do_train) {
       TrainLoop loop(*domain, config, model, o.flat_params);
-      for (int r = 0; r < o.warmup + o.repeats; ++r) {
-        const auto t0 = Clock::now();
-        const double c0 = cpu_seconds();
+      train = time_repeats(o.warmup, o.repeats, double(o.train_steps), [&](bool timed, Stopwatch&) {
         for (int64_t s = 0; s < o.train_steps; ++s) loop.step(o.breakdown ? phases : nullptr);
-        const double per_step = since(t0) / double(o.train_steps);
-        const double cpu_per_step = (cpu_seconds() - c0) / double(o.train_steps);
-        if (r >= o.warmup) train_times.push_back(per_step), train_cpu.push_back(cpu_per_step);
-        if (r < o.warmup && o.breakdown) std::fill(phases, phases + 6, 0.0);
-        if (r >= o.warmup) phase_steps += o.train_steps;
-      }
+        if (!timed && o.breakdown) std::fill(phases, phases + 6, 0.0);
+        if (timed) phase_steps += o.train_steps;
+      });
       last_loss = loop.last_loss();
     }
     if (do_sample) {
       disco::GenerateOptions g = disco::generate_options_from_config(config);
-      for (int r = 0; r < o.warmup + o.repeats; ++r) {
-        const auto t0 = Clock::now();
-        const double c0 = cpu_seconds();
+      sample = time_repeats(o.warmup, o.repeats, 1.0, [&](bool, Stopwatch& watch) {
         disco::SampleSet s = disco::generate(model, *domain, registry, config, g, disco::Reporter{});
-        const double seconds = since(t0), cpu = cpu_seconds() - c0;
-        if (r >= o.warmup) sample_times.push_back(seconds), sample_cpu.push_back(cpu);
+        watch.stop();
         nfe = s.nfe;
         if (s.x.size(0) != o.sample_n || !s.x.isfinite().all().item<bool>())
           throw disco::RuntimeError("benchmark sampling produced a wrong or non-finite result");
         auto mean = s.x.to(at::kDouble).mean(0);
         mean_xy[0] = mean[0].item<double>();
         mean_xy[1] = mean[1].item<double>();
-      }
+      });
     }
 
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    const long peak_rss_kb = usage.ru_maxrss;  // KiB on Linux
+    const long peak_rss = peak_rss_kb();
     static const char* kPhaseNames[6] = {"data", "forward", "backward", "clip", "adam", "ema"};
 
     if (o.json) {
       std::printf("{\"impl\": \"disco\", \"torch_version\": \"%s\", \"threads\": %d, \"interop_threads\": %d, "
                   "\"param_count\": %lld, \"peak_rss_kb\": %ld, \"heap_tuned\": %s, \"flat_params\": %s, \"workloads\": {",
                   TORCH_VERSION, at::get_num_threads(), at::get_num_interop_threads(), (long long)param_count,
-                  peak_rss_kb, !o.os_malloc ? "true" : "false", o.flat_params ? "true" : "false");
+                  peak_rss, !o.os_malloc ? "true" : "false", o.flat_params ? "true" : "false");
       bool first = true;
       if (do_train) {
         std::printf("\"train\": {\"batch\": %lld, \"steps_per_repeat\": %lld, \"warmup\": %d, \"last_loss\": %.9g, "
                     "\"seconds_per_step\": %s, \"cpu_seconds_per_step\": %s",
-                    (long long)o.batch, (long long)o.train_steps, o.warmup, last_loss, json_list(train_times).c_str(),
-                    json_list(train_cpu).c_str());
+                    (long long)o.batch, (long long)o.train_steps, o.warmup, last_loss, json_list(train.wall).c_str(),
+                    json_list(train.cpu).c_str());
         if (o.breakdown) {
           std::printf(", \"breakdown_seconds_per_step\": {");
           for (int i = 0; i < 6; ++i)
@@ -369,14 +291,14 @@ int run(const Options& o) {
         std::printf("%s\"sample\": {\"n\": %lld, \"steps\": %lld, \"nfe\": %lld, \"warmup\": %d, "
                     "\"mean_xy\": [%.9g, %.9g], \"seconds\": %s, \"cpu_seconds\": %s}",
                     first ? "" : ", ", (long long)o.sample_n, (long long)o.sample_steps, (long long)nfe, o.warmup,
-                    mean_xy[0], mean_xy[1], json_list(sample_times).c_str(), json_list(sample_cpu).c_str());
+                    mean_xy[0], mean_xy[1], json_list(sample.wall).c_str(), json_list(sample.cpu).c_str());
       std::printf("}}\n");
     } else {
       std::printf("disco toy2d baseline (latent.m = 0): %lld parameters, LibTorch %s, %d threads\n",
                   (long long)param_count, TORCH_VERSION, at::get_num_threads());
       if (do_train) {
         std::printf("train step (batch %lld): median %.3f ms (CPU %.3f ms) over %d repeats of %lld steps (loss %.4g)\n",
-                    (long long)o.batch, 1e3 * median(train_times), 1e3 * median(train_cpu), o.repeats,
+                    (long long)o.batch, 1e3 * median(train.wall), 1e3 * median(train.cpu), o.repeats,
                     (long long)o.train_steps, last_loss);
         if (o.breakdown)
           for (int i = 0; i < 6; ++i)
@@ -384,9 +306,9 @@ int run(const Options& o) {
       }
       if (do_sample)
         std::printf("sample %lld points, heun %lld steps (%lld NFE): median %.3f s (CPU %.3f s) over %d repeats\n",
-                    (long long)o.sample_n, (long long)o.sample_steps, (long long)nfe, median(sample_times),
-                    median(sample_cpu), o.repeats);
-      std::printf("peak RSS %.1f MiB\n", peak_rss_kb / 1024.0);
+                    (long long)o.sample_n, (long long)o.sample_steps, (long long)nfe, median(sample.wall),
+                    median(sample.cpu), o.repeats);
+      std::printf("peak RSS %.1f MiB\n", peak_rss / 1024.0);
     }
   }  // the model and every plugin object die here, before the registry and the loader
   return 0;
@@ -395,17 +317,5 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    return run(parse_args(argc, argv));
-  } catch (const disco::Error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return e.exit_code();
-  } catch (const c10::Error& e) {
-    const std::string what = e.what_without_backtrace();
-    std::fprintf(stderr, "error: LibTorch: %s\n", what.substr(0, what.find('\n')).c_str());
-    return disco::kExitRuntime;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return disco::kExitUsage;
-  }
+  return run_main([&] { return run(parse_args(argc, argv)); });
 }

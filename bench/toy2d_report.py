@@ -4,30 +4,19 @@
 Each input file is one process (disco_bench_toy2d or toy2d_reference.py, one workload, one round). Times of all
 rounds are pooled per side; the ratio is python_median / disco_median (> 1: disco is faster).
 """
-import argparse
-import datetime
-import glob
 import json
 import os
-import re
 import statistics
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_report_common import (arguments, check_same_threads, common_fields, first_of_each_side,  # noqa: E402
+                                 load_runs, publish, render_only)
 
 TRAIN_TARGET = 1.5  # disco's training step should be at least this many times faster than Python's
 BEGIN, END = "<!-- bench:toy2d:begin -->", "<!-- bench:toy2d:end -->"
 TIME_KEY = {"train": "seconds_per_step", "sample": "seconds"}
 CPU_KEY = {"train": "cpu_seconds_per_step", "sample": "cpu_seconds"}
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown"
 
 
 def summarise(runs, workload):
@@ -110,68 +99,23 @@ def parity(raw):
             "max_relative_difference": worst, "match": worst < 1e-4}
 
 
-def update_readme(path, text, begin=BEGIN, end=END):
-    """Replaces the block between the markers `begin` and `end` (appends it when absent); temp file + rename."""
-    block = f"{begin}\n{text}\n{end}"
-    old = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    if begin in old and end in old:
-        new = re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _: block, old, flags=re.S)
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    with open(path + ".tmp", "w") as f:
-        f.write(new)
-    os.replace(path + ".tmp", path)
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--raw", help="directory of per-process JSON files (WORKLOAD-IMPL-ROUND.json)")
-    ap.add_argument("--out", help="summary JSON to write (bench/results/toy2d.json)")
-    ap.add_argument("--render", help="only re-render the table of this existing summary JSON")
-    ap.add_argument("--readme")
-    ap.add_argument("--mode", default="full")
-    ap.add_argument("--command", default="bench/run.sh")
-    o = ap.parse_args()
+    o = arguments(__doc__, "bench/results/toy2d.json")
     if o.render:
-        text = table(json.load(open(o.render)))
-        if o.readme:
-            update_readme(o.readme, text)
-        print(text)
+        render_only(o, table, BEGIN, END)
         return
-    if not (o.raw and o.out):
-        ap.error("--raw and --out are required (or --render)")
-
-    runs = {}
-    for path in sorted(glob.glob(os.path.join(o.raw, "*.json"))):
-        workload, impl, _ = os.path.basename(path)[:-5].split("-")
-        runs.setdefault(workload, {}).setdefault(impl, []).append(json.load(open(path)))
-    if not runs:
-        raise SystemExit("toy2d_report.py: no results in " + o.raw)
-
-    every = [r for w in runs.values() for side in w.values() for r in side]
-    first = {impl: next(r for w in runs.values() for i, side in w.items() if i == impl for r in side)
-             for impl in ("disco", "python")}
+    runs = load_runs(o.raw, "toy2d_report.py")
+    first = first_of_each_side(runs)
+    check_same_threads(first, "toy2d_report.py")
     res = {
         "benchmark": "toy2d baseline (latent.m = 0): disco C++ vs PyTorch-Python",
         "mode": o.mode, "command": o.command,
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "cpu_model": cpu_model(), "nproc": os.cpu_count(),
-        "threads": first["disco"]["threads"],
-        "interop_threads": {k: first[k]["interop_threads"] for k in first},
-        "versions": {"disco_libtorch": first["disco"]["torch_version"],
-                     "python_torch": first["python"]["torch_version"],
-                     "python": first["python"].get("python_version", "")},
-        "param_count": {k: first[k]["param_count"] for k in first},
-        "rounds": max(len(side) for w in runs.values() for side in w.values()),
-        "loadavg": {"min": min(min(r["loadavg_before"], r["loadavg_after"]) for r in every),
-                    "max": max(max(r["loadavg_before"], r["loadavg_after"]) for r in every)},
+        **common_fields(runs, first),
         "workloads": {},
         # Settings that change what is measured, inherited by both sides from run.sh's environment.
         "environment": {k: os.environ[k] for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "GLIBC_TUNABLES",
                                                    "MALLOC_ARENA_MAX", "LD_PRELOAD") if os.environ.get(k)},
     }
-    if first["disco"]["threads"] != first["python"]["threads"]:
-        raise SystemExit("toy2d_report.py: the two sides ran with different thread counts")
     for workload, sides in runs.items():
         meta = dict(sides["disco"][0]["workloads"][workload])
         meta.pop(TIME_KEY[workload])
@@ -185,14 +129,7 @@ def main():
     res["parity"] = parity(o.raw)
     train_ratio = res["workloads"].get("train", {}).get("ratio", float("nan"))
     res["target"] = {"train_ratio_min": TRAIN_TARGET, "train_ratio": train_ratio, "met": train_ratio >= TRAIN_TARGET}
-
-    with open(o.out, "w") as f:
-        json.dump(res, f, indent=2)
-        f.write("\n")
-    text = table(res)
-    if o.readme:
-        update_readme(o.readme, text)
-    print(text)
+    publish(o, res, table, BEGIN, END)
     if res["parity"] is not None and not res["parity"]["match"]:
         print("toy2d_report.py: warning: parity check failed (see above)", file=sys.stderr)
 

@@ -41,6 +41,7 @@ expect_reason docking_empty.sdf 'docking_empty.sdf: empty file'
 expect_reason docking_empty.pdb 'docking_empty.pdb: empty file'
 expect_reason docking_binary.pdb 'binary data at byte [0-9]+, not a text PDB file'
 expect_reason docking_binary.sdf 'binary data at byte [0-9]+, not a text molecule file'
+expect_reason docking_mol2_bond_to_atom_0.mol2 'docking_mol2_bond_to_atom_0.mol2: line 15: MOL2 bond refers to atom 0'
 
 # In a batch, the same damage skips the complex with its reason; the others load and the exit code is 0.
 mkdir -p "$WORK/set"
@@ -52,6 +53,7 @@ for f in "${files[@]}"; do
     pdb) cp "$f" "$WORK/set/$id/${id}_protein.pdb"; cp "$GOOD/6moa/6moa_ligand.sdf" "$WORK/set/$id/${id}_ligand.sdf" ;;
     sdf) cp "$GOOD/6moa/6moa_protein_processed.pdb" "$WORK/set/$id/${id}_protein.pdb"; cp "$f" "$WORK/set/$id/${id}_ligand.sdf" ;;
     smi) cp "$GOOD/6moa/6moa_protein_processed.pdb" "$WORK/set/$id/${id}_protein.pdb"; cp "$f" "$WORK/set/$id/${id}_ligand.sdf" ;;
+    mol2) cp "$GOOD/6moa/6moa_protein_processed.pdb" "$WORK/set/$id/${id}_protein.pdb"; cp "$f" "$WORK/set/$id/${id}_ligand.mol2" ;;
   esac
 done
 expect_exit 0 "$DISCO" -q data check "$WORK/set"

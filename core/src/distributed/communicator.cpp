@@ -40,6 +40,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "disco/distributed.h"
 #include "disco/error.h"
@@ -53,6 +54,16 @@ constexpr auto kHeartbeatInterval = std::chrono::milliseconds(1000);
 const char* const kHeartbeatPrefix = "disco/heartbeat/";
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// Stores whose host may be gone, kept open until the process exits: c10d's TCPStore destructor throws
+// (std::system_error "Connection reset by peer") when its peer died, and a throwing destructor terminates the
+// process. The list is reachable from this static pointer and never freed, so nothing in it is a leak.
+void keep_until_exit(c10::intrusive_ptr<c10d::Store> store) {
+  static auto* kept = new std::vector<c10::intrusive_ptr<c10d::Store>>();
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  kept->push_back(std::move(store));
+}
 
 std::string error_text(const std::exception& e) {
   if (const auto* c10 = dynamic_cast<const c10::Error*>(&e)) return first_line(c10->what_without_backtrace());
@@ -122,27 +133,33 @@ struct Communicator::Impl {
   bool failed = false;
 
   // Heartbeat: every rank bumps disco/heartbeat/<rank> in the store every second from its own connection, so
-  // that after a failed collective the survivors can tell which rank stopped.
-  c10::intrusive_ptr<c10d::Store> heartbeat_store;
+  // that after a failed collective the survivors can tell which rank stopped. The thread and this Impl share
+  // the heartbeat's state: after a failure the thread is detached (it may be blocked on a dead connection for
+  // the store's timeout) and must still own its mutex and flag after this Impl is gone; the last owner frees
+  // them. The store itself then goes to keep_until_exit.
+  struct Heartbeat {
+    c10::intrusive_ptr<c10d::Store> store;
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool stop = false;
+  };
+  std::shared_ptr<Heartbeat> heartbeat;
   std::thread heartbeat_thread;
-  std::mutex heartbeat_mutex;
-  std::condition_variable heartbeat_cv;
-  bool heartbeat_stop = false;
 
   void start_heartbeat() {
-    heartbeat_store = connect_store(world, false, false, Milliseconds(10000));
-    heartbeat_thread = std::thread([this] {
-      const std::string key = kHeartbeatPrefix + std::to_string(world.rank);
-      std::unique_lock<std::mutex> lock(heartbeat_mutex);
-      while (!heartbeat_stop) {
+    heartbeat = std::make_shared<Heartbeat>();
+    heartbeat->store = connect_store(world, false, false, Milliseconds(10000));
+    heartbeat_thread = std::thread([state = heartbeat, key = kHeartbeatPrefix + std::to_string(world.rank)] {
+      std::unique_lock<std::mutex> lock(state->mutex);
+      while (!state->stop) {
         lock.unlock();
         try {
-          heartbeat_store->add(key, 1);
+          state->store->add(key, 1);
         } catch (...) {
           // Rank 0 (the store) is gone: the next collective fails and says so; nothing to do here.
         }
         lock.lock();
-        heartbeat_cv.wait_for(lock, kHeartbeatInterval, [this] { return heartbeat_stop; });
+        state->cv.wait_for(lock, kHeartbeatInterval, [&state] { return state->stop; });
       }
     });
   }
@@ -150,16 +167,17 @@ struct Communicator::Impl {
   void stop_heartbeat() {
     if (!heartbeat_thread.joinable()) return;
     {
-      std::lock_guard<std::mutex> lock(heartbeat_mutex);
-      heartbeat_stop = true;
+      std::lock_guard<std::mutex> lock(heartbeat->mutex);
+      heartbeat->stop = true;
     }
-    heartbeat_cv.notify_all();
+    heartbeat->cv.notify_all();
     if (failed) {
-      heartbeat_thread.detach();  // it may be stuck on a dead connection; the process is about to exit
-      heartbeat_store.release();
+      keep_until_exit(heartbeat->store);  // its host may be gone: never destroyed (see keep_until_exit)
+      heartbeat_thread.detach();  // it may be stuck on a dead connection; it frees the state when it returns
     } else {
       heartbeat_thread.join();
     }
+    heartbeat.reset();
   }
 
   // Which ranks stopped beating: read every counter, wait three intervals, read again.

@@ -144,8 +144,14 @@ CheckpointContents load_checkpoint(const std::string& path, const std::string& e
   if (out.domain != expected_domain)
     throw DataError("checkpoint '" + path + "' is for domain '" + out.domain + "', but this run is domain '" +
                     expected_domain + "'");
-  archive.read("meta_architecture", v);
-  const std::string saved_arch = v.toStringRef(), this_arch = architecture(model);
+  std::string saved_arch;
+  try {
+    archive.read("meta_architecture", v);
+    saved_arch = v.toStringRef();
+  } catch (const c10::Error&) {
+    throw DataError("checkpoint '" + path + "' has no architecture record (not a disco checkpoint, or corrupt)");
+  }
+  const std::string this_arch = architecture(model);
   if (saved_arch != this_arch)
     throw DataError("checkpoint '" + path + "' has another architecture (checkpoint: " + saved_arch +
                     "; this config: " + this_arch + ")");

@@ -283,6 +283,38 @@ std::vector<Record> split_mol2(const std::string& text) {
   return records;
 }
 
+// RDKit's MOL2 reader indexes its atoms with a bond's origin and target ids unchecked: an id of 0 (or past the
+// atoms) crashes it (found by tests/fuzz/fuzz_ligand). Throws DataError "WHERE: line N: ..." for such a record.
+void check_mol2_bonds(const Record& record, const std::string& where) {
+  std::istringstream in(record.text);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  auto line_no = [&](size_t i) { return std::to_string(record.first_line + i); };
+  if (lines.size() < 3) return;  // no counts line: RDKit says so
+  long num_atoms = 0;
+  std::istringstream counts(lines[2]);
+  if (!(counts >> num_atoms)) return;  // RDKit rejects it
+  size_t bond_section = 0;
+  for (size_t i = 0; i < lines.size() && !bond_section; ++i)
+    if (lines[i].rfind("@<TRIPOS>BOND", 0) == 0) bond_section = i + 1;
+  if (!bond_section) return;
+  for (size_t i = bond_section; i < lines.size() && lines[i].rfind("@<TRIPOS>", 0) != 0; ++i) {
+    std::istringstream fields(lines[i]);
+    std::string id, type;
+    long origin = 0, target = 0;
+    if (!(fields >> id)) continue;  // blank line
+    if (!(fields >> origin >> target >> type))
+      throw DataError(where + ": line " + line_no(i) + ": MOL2 bond record needs id, origin atom, target atom, type");
+    for (const long atom : {origin, target})
+      if (atom < 1 || atom > num_atoms)
+        throw DataError(where + ": line " + line_no(i) + ": MOL2 bond refers to atom " + std::to_string(atom) +
+                        ", but the record has atoms 1-" + std::to_string(num_atoms));
+  }
+}
+
 std::vector<Ligand> read_mol2(const std::string& text, const std::string& name, const LigandReadOptions& options) {
   const auto records = split_mol2(text);
   if (records.empty()) throw DataError(name + ": no @<TRIPOS>MOLECULE record (not a MOL2 file)");
@@ -290,6 +322,7 @@ std::vector<Ligand> read_mol2(const std::string& text, const std::string& name, 
   for (size_t i = 0; i < records.size(); ++i) {
     if (options.max_molecules && out.size() >= options.max_molecules) break;
     const std::string where = record_where(name, i, records.size(), records[i].first_line);
+    check_mol2_bonds(records[i], where);
     std::string reason;
     {
       ChemLogCapture logs;

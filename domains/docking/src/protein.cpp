@@ -76,15 +76,20 @@ std::string element_from_name(const std::string& raw_name, bool amino_acid) {
   return "";
 }
 
-double parse_number(const std::string& line, size_t first, size_t last, const std::string& where, const char* what) {
+// A number in columns first..last. With decimals >= 0 it must also fit those columns when written back with that
+// many places (as protein_pdb_records writes coordinates): "1e9" fits 8 columns as text, not as 1000000000.000.
+double parse_number(const std::string& line, size_t first, size_t last, const std::string& where, const char* what,
+                    int decimals = -1) {
+  const std::string columns = " (columns " + std::to_string(first) + "-" + std::to_string(last) + ")";
   const std::string field = trim(column(line, first, last));
-  if (field.empty()) throw DataError(where + ": missing " + what + " (columns " + std::to_string(first) + "-" +
-                                     std::to_string(last) + ")");
+  if (field.empty()) throw DataError(where + ": missing " + what + columns);
   char* end = nullptr;
   const double v = std::strtod(field.c_str(), &end);
   if (end != field.c_str() + field.size() || !std::isfinite(v))
-    throw DataError(where + ": bad " + what + " '" + field + "' (columns " + std::to_string(first) + "-" +
-                    std::to_string(last) + ")");
+    throw DataError(where + ": bad " + what + " '" + field + "'" + columns);
+  char written[64];
+  if (decimals >= 0 && std::snprintf(written, sizeof written, "%.*f", decimals, v) > int(last - first + 1))
+    throw DataError(where + ": " + what + " '" + field + "' out of range" + columns);
   return v;
 }
 
@@ -222,8 +227,9 @@ Protein parse_pdb(const std::string& text, const std::string& name, const PdbOpt
     if (seq_field.empty() || seq_end != seq_field.c_str() + seq_field.size())
       throw DataError(where + ": bad residue number '" + seq_field + "' (columns 23-26)");
     const char insertion = column(line, 27, 27)[0];
-    a.atom.pos = {parse_number(line, 31, 38, where, "x coordinate"), parse_number(line, 39, 46, where, "y coordinate"),
-                  parse_number(line, 47, 54, where, "z coordinate")};
+    a.atom.pos = {parse_number(line, 31, 38, where, "x coordinate", 3),
+                  parse_number(line, 39, 46, where, "y coordinate", 3),
+                  parse_number(line, 47, 54, where, "z coordinate", 3)};
     a.atom.occupancy = trim(column(line, 55, 60)).empty() ? 1.0 : parse_number(line, 55, 60, where, "occupancy");
     a.atom.b_factor = trim(column(line, 61, 66)).empty() ? 0.0 : parse_number(line, 61, 66, where, "B-factor");
     const std::string serial = trim(column(line, 7, 11));
@@ -310,12 +316,14 @@ std::string protein_pdb_records(const Protein& protein, int first_serial) {
   int serial = first_serial;
   auto write_residue = [&](const Residue& r, bool het) {
     for (const auto& a : r.atoms) {
-      // Atom names of 4 characters, or with a two-letter element, start in column 13; others in 14.
+      // Atom names of 4 characters, or with a two-letter element, start in column 13; others in 14. Occupancy
+      // and B-factor are clamped to what their 6 columns hold (the reader accepts e.g. "1e9" there).
       std::string name = a.name;
       if (name.size() < 4 && a.element.size() < 2) name = " " + name;
       std::snprintf(buf, sizeof buf, "%-6s%5d %-4.4s %3.3s %c%4d%c   %8.3f%8.3f%8.3f%6.2f%6.2f          %2.2s\n",
                     het ? "HETATM" : "ATOM", serial++ % 100000, name.c_str(), r.name.c_str(), r.chain, r.number % 10000,
-                    r.insertion, a.pos.x, a.pos.y, a.pos.z, a.occupancy, a.b_factor, a.element.c_str());
+                    r.insertion, a.pos.x, a.pos.y, a.pos.z, std::clamp(a.occupancy, -99.99, 999.99),
+                    std::clamp(a.b_factor, -99.99, 999.99), a.element.c_str());
       std::string element = a.element;
       std::transform(element.begin(), element.end(), element.begin(), ::toupper);
       std::string line = buf;

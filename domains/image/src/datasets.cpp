@@ -42,6 +42,9 @@ bool has_image(const fs::path& dir) {
   return false;
 }
 
+// Longer side over shorter side beyond which an image is skipped: its centre square would keep under 1/16 of it.
+constexpr int kMaxAspectRatio = 16;
+
 // Decodes one file to [C, R, R] uint8, or an undefined tensor (with `why`) when it cannot.
 at::Tensor decode(const std::string& path, int64_t resolution, bool grayscale, std::string& why) {
   int w = 0, h = 0, n = 0;
@@ -51,14 +54,24 @@ at::Tensor decode(const std::string& path, int64_t resolution, bool grayscale, s
     why = stbi_failure_reason() ? stbi_failure_reason() : "cannot decode";
     return {};
   }
-  auto img = at::from_blob(pixels, {h, w, want}, at::kByte).permute({2, 0, 1}).to(at::kFloat).unsqueeze(0);
+  const int side = std::min(w, h);
+  if (std::max(w, h) > int64_t(kMaxAspectRatio) * side) {
+    stbi_image_free(pixels);
+    why = std::to_string(w) + "x" + std::to_string(h) + " pixels: the centre square would keep under 1/" +
+          std::to_string(kMaxAspectRatio) + " of the image";
+    return {};
+  }
+  // The centre square first, then its side -> resolution (antialiased bilinear). Cropping before resizing keeps
+  // the work and memory to the square: a 1x30000 PNG of a few hundred bytes would otherwise be scaled to
+  // 30000*R rows first.
+  auto img = at::from_blob(pixels, {h, w, want}, at::kByte)
+                 .narrow(0, (h - side) / 2, side)
+                 .narrow(1, (w - side) / 2, side)
+                 .permute({2, 0, 1})
+                 .to(at::kFloat)
+                 .unsqueeze(0);
   stbi_image_free(pixels);
-  // Shorter side -> resolution (antialiased bilinear), then the centre square.
-  const double scale = double(resolution) / double(std::min(w, h));
-  const int64_t nh = std::max<int64_t>(resolution, int64_t(std::lround(h * scale)));
-  const int64_t nw = std::max<int64_t>(resolution, int64_t(std::lround(w * scale)));
-  if (nh != h || nw != w) img = at::_upsample_bilinear2d_aa(img, {nh, nw}, false);
-  img = img.narrow(2, (nh - resolution) / 2, resolution).narrow(3, (nw - resolution) / 2, resolution);
+  if (side != resolution) img = at::_upsample_bilinear2d_aa(img, {resolution, resolution}, false);
   return img.squeeze(0).round().clamp(0, 255).to(at::kByte).contiguous();
 }
 
@@ -128,7 +141,7 @@ ImageSet load_image_folder(const std::string& root, int64_t resolution, bool gra
   }
   std::sort(files.begin(), files.end());
   if (files.empty()) throw DataError(root + ": no PNG or JPEG images found");
-  // Decode in parallel; a corrupt file is skipped with a warning naming it.
+  // Decode in parallel; a corrupt or degenerate file is skipped with a warning naming it.
   const int64_t c = grayscale ? 1 : 3;
   std::vector<at::Tensor> decoded(files.size());
   std::vector<std::string> why(files.size());
@@ -143,14 +156,16 @@ ImageSet load_image_folder(const std::string& root, int64_t resolution, bool gra
   std::vector<int64_t> labels;
   for (size_t i = 0; i < files.size(); ++i) {
     if (!decoded[i].defined()) {
-      std::fprintf(stderr, "warning: %s: unreadable image (%s); skipped\n", files[i].first.c_str(), why[i].c_str());
+      std::fprintf(stderr, "warning: %s: cannot use this image (%s); skipped\n", files[i].first.c_str(), why[i].c_str());
       ++set.skipped;
       continue;
     }
     kept.push_back(decoded[i]);
     labels.push_back(files[i].second);
   }
-  if (kept.empty()) throw DataError(root + ": none of the " + std::to_string(files.size()) + " images could be decoded");
+  if (kept.empty())
+    throw DataError(root + ": none of the " + std::to_string(files.size()) +
+                    " images could be used (see the warnings above)");
   if (set.skipped > 0)
     std::fprintf(stderr, "warning: %s: %lld image(s) skipped, %zu loaded\n", root.c_str(), (long long)set.skipped, kept.size());
   set.images = at::stack(kept).reshape({int64_t(kept.size()), c, resolution, resolution});

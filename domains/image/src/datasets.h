@@ -31,8 +31,9 @@ extern const char* const kFashionMnistClassNames[10];
 std::shared_ptr<const ImageSet> load_image_set(const Config& config, const std::string& split);
 // Fashion-MNIST at `dir` (28x28 centre-padded with background to `resolution`).
 ImageSet load_fashion_mnist(const std::string& dir, const std::string& split, int64_t resolution);
-// Every PNG/JPEG under `root`: shorter side resized to `resolution`, centre-cropped. A file that cannot be
-// decoded is skipped with a warning on stderr naming it. `class_names` (when not empty) fixes the label of each
+// Every PNG/JPEG under `root`: centre square, resized to `resolution`. A file that cannot be decoded, or whose
+// longer side is over 16 times its shorter one, is skipped with a warning on stderr naming it and counted in
+// `skipped`; a folder where no image is left is a DataError. `class_names` (when not empty) fixes the label of each
 // sub-folder name (for a test folder); otherwise the sorted sub-folder names define the classes.
 ImageSet load_image_folder(const std::string& root, int64_t resolution, bool grayscale,
                            const std::vector<std::string>& class_names = {});

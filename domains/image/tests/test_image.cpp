@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <unistd.h>
 
 #include "datasets.h"
@@ -257,4 +258,34 @@ TEST_CASE("PNG grid: layout and a valid PNG file") {
   CHECK(std::string(sig + 1, 3) == "PNG");
   CHECK_FALSE(fs::exists(path + ".tmp"));
   fs::remove_all(dir);
+}
+
+TEST_CASE("image folder: corrupt, truncated and degenerate files are skipped and counted; none left is an error") {
+  const auto dir = temp_dir() / "folder";
+  fs::create_directories(dir);
+  // A 20x12 RGB image: white side bands around a black 12x12 centre square.
+  auto pixels = at::zeros({12, 20, 3}, at::kByte);
+  pixels.narrow(1, 0, 4).fill_(255);
+  pixels.narrow(1, 16, 4).fill_(255);
+  write_png((dir / "a_good.png").string(), pixels);
+  std::ifstream good(dir / "a_good.png", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(good)), std::istreambuf_iterator<char>());
+  std::ofstream(dir / "b_truncated.png", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  std::ofstream(dir / "c_garbage.png", std::ios::binary) << "not an image at all\n";
+  write_png((dir / "d_1x40.png").string(), at::zeros({40, 1, 1}, at::kByte));  // 40 times taller than wide
+
+  const ImageSet set = load_image_folder(dir.string(), 8, /*grayscale=*/false);
+  CHECK(set.skipped == 3);
+  REQUIRE(set.images.sizes() == at::IntArrayRef({1, 3, 8, 8}));
+  // The centre square is cropped before resizing: nothing of the white bands reaches the image.
+  CHECK(set.images.max().item<int>() == 0);
+
+  fs::remove(dir / "a_good.png");
+  try {
+    (void)load_image_folder(dir.string(), 8, false);
+    FAIL("a folder of unusable images must be a DataError");
+  } catch (const DataError& e) {
+    CHECK(std::string(e.what()).find("none of the 3 images") != std::string::npos);
+  }
+  fs::remove_all(dir.parent_path());
 }

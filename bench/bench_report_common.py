@@ -1,0 +1,118 @@
+"""What bench/toy2d_report.py and bench/image_report.py share: reading the per-process JSON files of
+bench/run.sh, the fields every summary starts with (date, CPU, threads, versions, parameter counts, rounds, load
+average), the command line, writing the summary and replacing a table in bench/README.md.
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import re
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def update_readme(path, text, begin, end):
+    """Replaces the block between the markers `begin` and `end` (appends it when absent); temp file + rename."""
+    block = f"{begin}\n{text}\n{end}"
+    old = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+    if begin in old and end in old:
+        new = re.sub(re.escape(begin) + r".*?" + re.escape(end), lambda _: block, old, flags=re.S)
+    else:
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    with open(path + ".tmp", "w") as f:
+        f.write(new)
+    os.replace(path + ".tmp", path)
+
+
+def arguments(doc, default_out, extra=()):
+    """The report's command line: --raw/--out, or --render; --readme, --mode, --command; `extra` adds
+    (flag, default) pairs."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--raw", help="directory of per-process JSON files (WORKLOAD-IMPL-ROUND.json)")
+    ap.add_argument("--out", help=f"summary JSON to write ({default_out})")
+    ap.add_argument("--render", help="only re-render the table of this existing summary JSON")
+    ap.add_argument("--readme")
+    ap.add_argument("--mode", default="full")
+    ap.add_argument("--command", default="bench/run.sh")
+    for flag, default in extra:
+        ap.add_argument(flag, default=default)
+    o = ap.parse_args()
+    if not o.render and not (o.raw and o.out):
+        ap.error("--raw and --out are required (or --render)")
+    return o
+
+
+def render_only(o, table, begin, end):
+    """--render: re-renders the table of an existing summary (into the README too when given)."""
+    text = table(json.load(open(o.render)))
+    if o.readme:
+        update_readme(o.readme, text, begin, end)
+    print(text)
+
+
+def load_runs(raw, program):
+    """{workload: {impl: [per-process JSON, ...]}} from RAW/WORKLOAD-IMPL-ROUND.json, in file-name order."""
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(raw, "*.json"))):
+        workload, impl, _ = os.path.basename(path)[:-5].split("-")
+        runs.setdefault(workload, {}).setdefault(impl, []).append(json.load(open(path)))
+    if not runs:
+        raise SystemExit(f"{program}: no results in " + raw)
+    return runs
+
+
+def first_of_each_side(runs):
+    """The first process of each side (disco, python), whichever workload it ran."""
+    return {impl: next(r for w in runs.values() for i, side in w.items() if i == impl for r in side)
+            for impl in ("disco", "python")}
+
+
+def common_fields(runs, first):
+    """The fields every summary has after its name, mode, command (and config), in this order."""
+    every = [r for w in runs.values() for side in w.values() for r in side]
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu_model": cpu_model(), "nproc": os.cpu_count(),
+        "threads": first["disco"]["threads"],
+        "interop_threads": {k: first[k]["interop_threads"] for k in first},
+        "versions": {"disco_libtorch": first["disco"]["torch_version"],
+                     "python_torch": first["python"]["torch_version"],
+                     "python": first["python"].get("python_version", "")},
+        "param_count": {k: first[k]["param_count"] for k in first},
+        "rounds": max(len(side) for w in runs.values() for side in w.values()),
+        "loadavg": {"min": min(min(r["loadavg_before"], r["loadavg_after"]) for r in every),
+                    "max": max(max(r["loadavg_before"], r["loadavg_after"]) for r in every)},
+    }
+
+
+def write_summary(path, res):
+    """The summary JSON, indented, through a temp file and a rename."""
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(res, f, indent=2)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+def publish(o, res, table, begin, end):
+    """Writes the summary, replaces the README table when asked, prints the table."""
+    write_summary(o.out, res)
+    text = table(res)
+    if o.readme:
+        update_readme(o.readme, text, begin, end)
+    print(text)
+
+
+def check_same_threads(first, program):
+    if first["disco"]["threads"] != first["python"]["threads"]:
+        raise SystemExit(f"{program}: error: the two sides ran with different thread counts")
