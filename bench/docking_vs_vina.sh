@@ -8,14 +8,14 @@
 # Receptor and ligand PDBQT are prepared with Open Babel (polar hydrogens at pH 7.4). RMSD is `disco rmsd`
 # (symmetry-corrected, in place) for both. Without --model only Vina runs.
 # --model may be given several times (e.g. DisCo and its latent.m = 0 twin): one column pair per run.
-# Writes DIR/results.csv and prints a markdown table.
+# Writes DIR/results.csv (copied to bench/results/docking_vs_vina.csv) and prints a markdown table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DISCO=${DISCO_BUILD_DIR:-build}/bin/disco
 N=10
 MODELS=()
 EXH=8
-OUT=bench/results/docking_vs_vina
+OUT=${DISCO_BUILD_DIR:-build}/bench/docking_vs_vina  # working files (PDBQT, poses, logs)
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --complexes) N=${2:?}; shift ;;
@@ -68,6 +68,7 @@ for dir in $(ls -d "$ASTEX"/*/ | sort | head -n "$N"); do
   echo "$line"
 done
 mv "$CSV.tmp" "$CSV"
+mkdir -p bench/results && cp "$CSV" bench/results/docking_vs_vina.csv
 /usr/bin/python3 - "$CSV" "$EXH" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
@@ -78,8 +79,12 @@ def summary(key, tkey):
     return (sum(v < 2 for v in vals), len(vals), statistics.median(vals), sum(t) / len(t))
 print("| tool | top-1 < 2 Å | median top-1 RMSD (Å) | s per complex |")
 print("|---|---|---|---|")
-for name, key, tkey in ((f"AutoDock Vina 1.2.3 (box 22 Å, exhaustiveness {sys.argv[2]}, 1 CPU)", "vina_top1_rmsd", "vina_seconds"),
-                        ("disco dock", "disco_top1_rmsd", "disco_seconds")):
+tools = [(f"AutoDock Vina 1.2.3 (box 22 Å, exhaustiveness {sys.argv[2]}, 1 CPU)", "vina_top1_rmsd", "vina_seconds")]
+for key in (rows[0].keys() if rows else []):
+    if key.endswith("_top1_rmsd") and key != "vina_top1_rmsd":
+        run = key[: -len("_top1_rmsd")]
+        tools.append((f"disco dock, run {run}", key, run + "_seconds"))
+for name, key, tkey in tools:
     s = summary(key, tkey)
     if s: print(f"| {name} | {s[0]} of {s[1]} | {s[2]:.2f} | {s[3]:.1f} |")
 PY
