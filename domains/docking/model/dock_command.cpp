@@ -8,6 +8,7 @@
 // output can land outside OUT.
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <GraphMol/ROMol.h>
 #include <torch/utils.h>
 
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "automorphism.h"
 #include "commands.h"
@@ -156,6 +158,10 @@ int run_dock(const CommandContext& ctx) {
 
   LoadedRun run = load_run(model_dir, ctx);
   DockingSettings& s = run.settings;
+  // -j/--threads, else the run's `threads` (0 = every core), as for the built-in commands.
+  int threads = ctx.threads >= 0 ? ctx.threads : int(run.config.get_int("threads"));
+  if (threads == 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
   if (samples > 0) s.samples = samples;
   if (steps > 0) s.steps = steps;
   if (seed >= 0) s.seed = uint64_t(seed);
