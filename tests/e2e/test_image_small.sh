@@ -24,7 +24,7 @@ head -1 "$WORK/grid.csv" | grep -q '^index,label,z0,z1$' || fail "bad CSV header
 # Fixed latents: every sample carries them; one class: every label is 3.
 expect_exit 0 "$DISCO" -j 1 sample "$WORK/disco" -n 10 --latents 1,3 --out "$WORK/fixed"
 awk -F, 'NR>1 && ($3!=1 || $4!=3) {bad=1} END {exit bad}' "$WORK/fixed.csv" || fail "fixed latents not used"
-expect_exit 0 "$DISCO" -j 1 sample "$WORK/disco" -n 8 --set sample.class=3 --out "$WORK/class3"
+expect_exit 0 "$DISCO" -j 1 sample "$WORK/disco" -n 8 --class 3 --out "$WORK/class3"
 awk -F, 'NR>1 && $2!=3 {bad=1} END {exit bad}' "$WORK/class3.csv" || fail "sample.class not used"
 expect_exit 2 "$DISCO" sample "$WORK/disco" -n 4 --set sample.class=12 --out "$WORK/bad"
 expect_output "sample.class must be < 10"

@@ -170,11 +170,17 @@ int main(int argc, char** argv) {
                          "Evaluate each setting, e.g. cfg=0,1,2 or steps=10,20,50 or prior_temperature=0.5,1; "
                          "writes RUN_DIR/sweep_NAME.csv and plots/sweep_NAME.png");
   sample_cmd->add_option("-s,--set", sample.sets, "Override a config key of the run for this command, e.g. --set eval.n=1000");
+  sample_cmd->add_option_function<int64_t>(
+      "--class", [&](int64_t c) { sample.sets.push_back("sample.class=" + std::to_string(c)); },
+      "Class of every sample, for a class-conditional domain (same as --set sample.class=N)");
 
   EvalArgs eval;
   auto* eval_cmd = app.add_subcommand("eval", "Evaluate a trained run; writes RUN_DIR/metrics.json and plots");
   eval_cmd->add_option("run_dir", eval.run_dir, "Run directory")->required();
   eval_cmd->add_option("-s,--set", eval.sets, "Override a config key for this evaluation, e.g. --set eval.n=2000");
+  eval_cmd->add_option_function<std::string>(
+      "--inception", [&](const std::string& file) { eval.sets.push_back("eval.inception=" + value_to_toml(Value(file))); },
+      "TorchScript Inception network: FID on its 2048-d pool features besides FD (image domain; same as --set eval.inception=FILE)");
 
   CompareArgs compare;
   auto* compare_cmd = app.add_subcommand("compare", "Metrics of several evaluated runs side by side (mean ± std over -seedN runs)");
