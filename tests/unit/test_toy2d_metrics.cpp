@@ -1,6 +1,12 @@
+// LibTorch before doctest: glog's CHECK would clobber doctest's.
+#include <ATen/ATen.h>
+
+#include "kmeans.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -235,4 +241,25 @@ TEST_CASE("write_points_csv round-trips exactly") {
 
   CHECK_THROWS_AS(write_points_csv(p, pts, {1, 2}), std::invalid_argument);
   CHECK_THROWS_AS(write_points_csv("/nonexistent_disco_dir/x.csv", pts, {}), disco::RuntimeError);
+}
+
+TEST_CASE("k-means finds the centres of well-separated clusters, whatever the seed") {
+  // Three clusters of 200 points (sd 0.1) around known centres; k-means++ + Lloyd must recover them.
+  const std::vector<std::array<double, 2>> truth = {{-3.0, 0.0}, {2.0, 2.0}, {1.0, -4.0}};
+  std::mt19937 rng(5);
+  std::normal_distribution<double> noise(0.0, 0.1);
+  std::vector<double> flat;
+  for (const auto& c : truth)
+    for (int i = 0; i < 200; ++i) flat.insert(flat.end(), {c[0] + noise(rng), c[1] + noise(rng)});
+  const at::Tensor points = at::tensor(flat, at::kDouble).reshape({600, 2});
+  for (uint64_t seed : {0, 1, 2, 3}) {
+    const at::Tensor centres = kmeans_centres(points, 3, seed);
+    REQUIRE(centres.sizes() == at::IntArrayRef({3, 2}));
+    for (const auto& c : truth) {
+      const double nearest = (centres - at::tensor({c[0], c[1]}, at::kDouble)).norm(2, 1).min().item<double>();
+      CHECK(nearest < 0.05);  // the cluster mean is within ~0.1/sqrt(200) of the true centre
+    }
+  }
+  // Same seed, same centres.
+  CHECK(at::equal(kmeans_centres(points, 3, 7), kmeans_centres(points, 3, 7)));
 }

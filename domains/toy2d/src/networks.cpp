@@ -47,6 +47,13 @@ at::Tensor Toy2dDenoiserImpl::score(const at::Tensor& x, const at::Tensor& t, co
   return gaussian_score + c_in * h_->forward(features);
 }
 
+void Toy2dDenoiserImpl::set_code_centres(const at::Tensor& centres) {
+  if (m_ == 0) return;
+  torch::NoGradGuard no_grad;
+  const at::Tensor per_latent = centres.to(embedding_->codebook.options()) / (double(m_) * codebook_scale_);
+  embedding_->codebook.copy_(per_latent.unsqueeze(0).expand_as(embedding_->codebook));
+}
+
 at::Tensor Toy2dDenoiserImpl::denoise(const Batch& noisy, const at::Tensor& sigma, const Latents& z) {
   const auto& x = noisy.at("x");
   return x + (sigma * sigma).unsqueeze(1) * score(x, sigma, z);  // Tweedie: D = x + t^2 grad log p_t

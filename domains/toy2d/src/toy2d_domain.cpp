@@ -17,6 +17,7 @@
 #include "disco/plugin.h"
 #include "disco/registry.h"
 #include "disco_plugin_schema.h"
+#include "kmeans.h"
 #include "metrics.h"
 #include "networks.h"
 #include "trajectory_metrics.h"
@@ -82,10 +83,15 @@ class Toy2dDomain : public Domain {
                                               c.get_float("model.encoder_init_scale"));
   }
   std::shared_ptr<Denoiser> make_denoiser(const Config& c) const override {
-    return std::make_shared<Toy2dDenoiserImpl>(c.get_int("latent.m"), c.get_int("latent.k"), c.get_int("model.hidden"),
-                                               c.get_float("model.component_sigma"),
-                                               c.get_float("diffusion.sigma_data"), c.get_float("model.codebook_init"),
-                                               c.get_float("model.codebook_lr_scale"));
+    auto denoiser = std::make_shared<Toy2dDenoiserImpl>(
+        c.get_int("latent.m"), c.get_int("latent.k"), c.get_int("model.hidden"), c.get_float("model.component_sigma"),
+        c.get_float("diffusion.sigma_data"), c.get_float("model.codebook_init"), c.get_float("model.codebook_lr_scale"));
+    if (c.get_int("latent.m") > 0 && c.get_bool("model.codebook_init_kmeans")) {
+      // The codes start on k-means centres of the training set (the same points make_dataset("train") draws).
+      const uint64_t seed = uint64_t(c.get_int("seed"));
+      denoiser->set_code_centres(kmeans_centres(make_toy_data(c, seed * 7919 + 1).points, c.get_int("latent.k"), seed + 17));
+    }
+    return denoiser;
   }
   std::vector<int64_t> state_shape(const Config&) const override { return {2}; }
 
