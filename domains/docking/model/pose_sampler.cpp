@@ -25,6 +25,17 @@ Vec3 row3(const at::Tensor& t, int64_t b) {
 
 at::Tensor cpu_double(const at::Tensor& t) { return t.to(at::kCPU, at::kDouble).contiguous(); }
 
+// n rotation vectors (axis * angle) of uniformly distributed rotations: normalised Gaussian quaternions.
+at::Tensor uniform_rotation_vectors(int64_t n, at::Generator gen) {
+  at::Tensor q = at::randn({n, 4}, gen, at::kDouble);
+  q = q / q.norm(2, 1, true);
+  q = q * at::where(q.select(1, 0) < 0, -1.0, 1.0).unsqueeze(1);  // w >= 0: angle in [0, pi]
+  const at::Tensor v = q.narrow(1, 1, 3);
+  const at::Tensor sin_half = v.norm(2, 1, true);
+  const at::Tensor angle = 2.0 * at::atan2(sin_half, q.narrow(1, 0, 1));
+  return v / sin_half.clamp_min(1e-12) * angle;
+}
+
 Batch batch_of(const std::vector<DockingExample>& copies, const PocketOptions& pocket) {
   std::vector<const DockingExample*> ptrs;
   for (const auto& c : copies) ptrs.push_back(&c);
@@ -42,7 +53,9 @@ std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const Docki
 
   // Random starting poses.
   std::vector<DockingExample> copies(static_cast<size_t>(n), example);
-  const at::Tensor rot0 = cpu_double(equivariant::igso3_table().sample(at::full({n}, s.schedule.rotation.max, at::kDouble), gen));
+  // Uniformly random orientations (as DiffDock's inference): the input pose's own orientation must not leak
+  // into the start (an IGSO(3) draw at sigma_max = 1.55 rad would stay correlated with it).
+  const at::Tensor rot0 = cpu_double(uniform_rotation_vectors(n, gen));
   const at::Tensor tor0 = cpu_double((at::rand({n, std::max<int64_t>(T, 1)}, gen, at::kDouble) * 2 - 1) * M_PI);
   const at::Tensor tr0 = cpu_double(at::randn({n, 3}, gen, at::kDouble) * s.schedule.translation.max);
   const double* tor0_data = tor0.data_ptr<double>();
