@@ -17,6 +17,7 @@
 #include "disco/config.h"
 #include "disco/error.h"
 #include "disco/plot.h"
+#include "report_docking.h"
 
 namespace fs = std::filesystem;
 
@@ -344,6 +345,11 @@ int run_report(Session& s, const ReportArgs& a) {
   html += "<h2>Training</h2>\n" + history_figure(runs);
   std::vector<std::string> skipped;
   html += "<h2>Plots and samples</h2>\n" + image_grid(runs, &skipped);
+  std::vector<DockingRunFiles> docking_runs;
+  for (const auto& r : runs) docking_runs.push_back({r.name, r.dir});
+  std::string mol_script;
+  const std::string poses = docking_views(docking_runs, 3, &mol_script);
+  if (!poses.empty()) html += "<h2>Docked poses</h2>\n" + poses + "<script>" + mol_script + "</script>\n";
   html += "<h2>Configuration</h2>\n";
   for (const auto& r : runs)
     html += "<details><summary>" + html_escape(r.name) + ": config.toml</summary><pre>" + html_escape(r.config_text) +

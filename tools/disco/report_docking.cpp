@@ -1,0 +1,212 @@
+#include "report_docking.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "report_3dmol.h"  // k3Dmol: third_party/3dmol/3Dmol-min.js
+
+namespace fs = std::filesystem;
+
+namespace disco::cli {
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '"') out += "&quot;";
+    else out += c;
+  }
+  return out;
+}
+
+std::vector<std::string> split(const std::string& line, char sep) {
+  std::vector<std::string> cells;
+  std::stringstream ss(line);
+  for (std::string cell; std::getline(ss, cell, sep);) cells.push_back(cell);
+  return cells;
+}
+
+struct Point {
+  double x, y, z;
+};
+
+// Heavy-atom coordinates of the first record of an SDF (V2000 atom block).
+std::vector<Point> sdf_points(const std::string& sdf) {
+  std::istringstream in(sdf);
+  std::string line;
+  std::vector<std::string> lines;
+  while (std::getline(in, line) && lines.size() < 4) lines.push_back(line);
+  std::vector<Point> pts;
+  if (lines.size() < 4 || lines[3].size() < 3) return pts;
+  const int atoms = std::atoi(lines[3].substr(0, 3).c_str());
+  for (int i = 0; i < atoms && std::getline(in, line); ++i) {
+    std::istringstream row(line);
+    Point p{};
+    if (row >> p.x >> p.y >> p.z) pts.push_back(p);
+  }
+  return pts;
+}
+
+// The protein's ATOM/HETATM records of the residues with an atom within `radius` Å of any ligand point.
+std::string pocket_pdb(const std::string& pdb, const std::vector<Point>& ligand, double radius) {
+  std::istringstream in(pdb);
+  std::string line;
+  std::vector<std::pair<std::string, std::string>> records;  // residue key, line
+  std::set<std::string> keep;
+  while (std::getline(in, line)) {
+    if (line.rfind("ATOM", 0) != 0 && line.rfind("HETATM", 0) != 0) continue;
+    if (line.size() < 54) continue;
+    const std::string key = line.substr(17, 10);  // residue name, chain, number, insertion code
+    const double x = std::atof(line.substr(30, 8).c_str()), y = std::atof(line.substr(38, 8).c_str()),
+                 z = std::atof(line.substr(46, 8).c_str());
+    for (const Point& p : ligand)
+      if ((p.x - x) * (p.x - x) + (p.y - y) * (p.y - y) + (p.z - z) * (p.z - z) < radius * radius) {
+        keep.insert(key);
+        break;
+      }
+    records.emplace_back(key, line);
+  }
+  std::string out;
+  for (const auto& [key, l] : records)
+    if (keep.count(key)) out += l + "\n";
+  return out + "END\n";
+}
+
+// Text for a <script type="text/plain"> block: nothing in it may close the element.
+std::string raw_block(const std::string& id, const std::string& text) {
+  std::string safe = text;
+  for (size_t at = safe.find("</"); at != std::string::npos; at = safe.find("</", at + 2)) safe.replace(at, 2, "< /");
+  return "<script type=\"text/plain\" id=\"" + id + "\">" + safe + "</script>\n";
+}
+
+constexpr double kPocketRadius = 10.0;
+
+constexpr const char* kViewerScript = R"js(
+// One 3Dmol viewer per .disco-mol element: pocket residues (cartoon + lines), crystal ligand (green sticks),
+// the pose chosen in the selector (magenta sticks). Sets data-mol-ink on <body>: the smallest fraction of
+// non-background pixels over the viewers (what the browser test checks), or "error: ..." when a viewer failed.
+window.addEventListener('load', function () {
+  var views = document.querySelectorAll('.disco-mol');
+  var inks = [];
+  views.forEach(function (el) {
+    var n = el.getAttribute('data-n');
+    try {
+      var v = $3Dmol.createViewer(el, {backgroundColor: 'white'});
+      var pocket = v.addModel(document.getElementById('pdb' + n).textContent, 'pdb');
+      pocket.setStyle({}, {cartoon: {color: 'lightgray'}, line: {colorscheme: 'grayCarbon'}});
+      var refText = document.getElementById('ref' + n).textContent;
+      var ref = null;
+      if (refText.trim().length) {
+        ref = v.addModel(refText, 'sdf');
+        ref.setStyle({}, {stick: {colorscheme: 'greenCarbon', radius: 0.18}});
+      }
+      var poses = document.getElementById('poses' + n).textContent.split('$$$$').filter(function (s) {
+        return s.trim().length > 0;
+      }).map(function (s) { return v.addModel(s.replace(/^\s*\n/, '') + '$$$$\n', 'sdf'); });
+      var show = function (i) {
+        poses.forEach(function (m, j) {
+          m.setStyle({}, j === i ? {stick: {colorscheme: 'magentaCarbon', radius: 0.25}} : {});
+        });
+        v.render();
+      };
+      document.getElementById('pick' + n).addEventListener('change', function (e) { show(+e.target.value); });
+      v.zoomTo(ref ? {model: ref} : {});
+      v.zoom(0.6);
+      show(0);
+      var img = new Image();
+      img.onload = function () {
+        var c = document.createElement('canvas');
+        c.width = img.width; c.height = img.height;
+        var g = c.getContext('2d');
+        g.drawImage(img, 0, 0);
+        var d = g.getImageData(0, 0, c.width, c.height).data, ink = 0;
+        for (var k = 0; k < d.length; k += 4) if (d[k] < 245 || d[k + 1] < 245 || d[k + 2] < 245) ink++;
+        inks.push(ink / (c.width * c.height));
+        if (inks.length === views.length) document.body.setAttribute('data-mol-ink', Math.min.apply(null, inks).toFixed(4));
+      };
+      img.src = v.pngURI();
+    } catch (e) {
+      console.error('3-D view ' + n + ' failed: ' + e);
+      document.body.setAttribute('data-mol-ink', 'error: ' + e);
+    }
+  });
+});
+)js";
+
+}  // namespace
+
+std::string docking_views(const std::vector<DockingRunFiles>& runs, size_t max_complexes, std::string* script) {
+  std::string html;
+  int n = 0;
+  for (const auto& run : runs) {
+    const fs::path eval = fs::path(run.dir) / "eval";
+    const std::string listing = read_text(eval / "complexes.csv");
+    if (listing.empty()) continue;
+    // rank rows per complex from rmsd.csv: complex,rank,rmsd,model_score,latents
+    std::map<std::string, std::vector<std::vector<std::string>>> ranks;
+    {
+      std::istringstream in(read_text(eval / "rmsd.csv"));
+      std::string line;
+      std::getline(in, line);
+      while (std::getline(in, line)) {
+        auto cells = split(line, ',');
+        if (cells.size() >= 4) ranks[cells[0]].push_back(cells);
+      }
+    }
+    std::istringstream in(listing);
+    std::string line;
+    std::getline(in, line);  // header
+    size_t shown = 0;
+    while (std::getline(in, line) && shown < max_complexes) {
+      const auto cells = split(line, ',');
+      if (cells.size() < 4) continue;
+      const std::string& id = cells[0];
+      const std::string ref = cells[2].empty() ? std::string() : read_text(cells[2]);
+      const std::string poses = read_text(eval / cells[3]);
+      const std::string protein = cells[1].empty() ? std::string() : read_text(cells[1]);
+      if (poses.empty()) continue;
+      const std::vector<Point> around = sdf_points(ref.empty() ? poses : ref);
+      ++shown;
+      const std::string k = std::to_string(n++);
+      html += "<h3>" + escape(run.name) + ": " + escape(id) + "</h3>\n<div class=row><div class=disco-mol data-n=\"" + k +
+              "\" style=\"flex:0 0 640px;width:640px;height:440px;position:relative;border:1px solid #ddd\"></div><div>";
+      html += "<p><label>pose <select id=\"pick" + k + "\">";
+      const auto& rows = ranks[id];
+      for (size_t r = 0; r < rows.size(); ++r)
+        html += "<option value=\"" + std::to_string(r) + "\">rank " + escape(rows[r][1]) + ": RMSD " + escape(rows[r][2]) +
+                " Å, model score " + escape(rows[r][3]) + "</option>";
+      html += "</select></label></p>\n<p class=note>Green: crystal ligand" + std::string(ref.empty() ? " (not known)" : "") +
+              ". Magenta: the selected pose. Grey: protein residues within " + std::to_string(int(kPocketRadius)) +
+              " Å of the " + (ref.empty() ? "first pose" : "crystal ligand") +
+              " (the rest is left out to keep the page small). The model score ranks the poses (lower is better); "
+              "it is the denoiser's own score norm, not a trained confidence model.</p>\n";
+      html += "<div style=\"max-height:300px;overflow:auto;display:inline-block\"><table><tr><th>rank</th><th>RMSD (Å)</th>"
+              "<th>model score</th></tr>";
+      for (const auto& row : rows)
+        html += "<tr><td>" + escape(row[1]) + "</td><td>" + escape(row[2]) + "</td><td>" + escape(row[3]) + "</td></tr>";
+      html += "</table></div></div></div>\n";
+      html += raw_block("pdb" + k, protein.empty() ? std::string("END\n") : pocket_pdb(protein, around, kPocketRadius));
+      html += raw_block("ref" + k, ref) + raw_block("poses" + k, poses);
+    }
+  }
+  if (n > 0 && script) *script = std::string(k3Dmol) + "\n" + kViewerScript;
+  return html;
+}
+
+}  // namespace disco::cli
