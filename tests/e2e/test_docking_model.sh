@@ -37,13 +37,16 @@ expect_output "disco dock"
 # disco dock from an SDF, with a reference: rank files, poses.sdf, summary.csv with RMSD.
 REF="$DATA/6moa/6moa_ligand.sdf"
 PROT="$DATA/6moa/6moa_protein_processed.pdb"
-expect_exit 0 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 3 --steps 2 --out "$WORK/dock"
+expect_exit 0 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 3 --steps 2 --out "$WORK/dock" --report "$WORK/dock/report.html"
 expect_output "6moa_ligand: 3 poses in .* s -> .*/poses.sdf \(rank-1 RMSD [0-9.]+ Å\)"
 for f in rank1 rank2 rank3 poses; do [ -s "$WORK/dock/6moa_ligand/$f.sdf" ] || fail "no $f.sdf"; done
 [ "$(grep -c '^\$\$\$\$' "$WORK/dock/6moa_ligand/poses.sdf")" -eq 3 ] || fail "poses.sdf should hold 3 records"
 grep -q '<disco_model_score>' "$WORK/dock/6moa_ligand/poses.sdf" || fail "poses.sdf lacks disco_model_score"
 head -1 "$WORK/dock/summary.csv" | grep -q '^complex_name,rank,model_score,rmsd,seconds$' || fail "bad summary.csv header"
 [ "$(wc -l < "$WORK/dock/summary.csv")" -eq 4 ] || fail "summary.csv should have 3 rows"
+# --report: the `disco report` page of these poses, with one 3-D view.
+grep -q '<h2>Docked poses</h2>' "$WORK/dock/report.html" || fail "--report wrote no docking section"
+[ "$(grep -o 'class=disco-mol ' "$WORK/dock/report.html" | wc -l)" -eq 1 ] || fail "--report: expected one 3-D view"
 # RDKit reads every written pose back, and the RMSD it computes equals the summary's rank-1 value.
 expect_exit 0 "$DISCO" rmsd "$REF" "$WORK/dock/6moa_ligand/poses.sdf"
 expect_exit 0 "$DISCO" rmsd "$REF" "$WORK/dock/6moa_ligand/rank1.sdf"

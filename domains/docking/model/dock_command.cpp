@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <sstream>
 #include <thread>
 
@@ -139,7 +140,7 @@ int run_dock(const CommandContext& ctx) {
   CLI::App app{"Dock ligands into proteins with a trained DisCo-DiffDock run.\n"
                "Writes OUT/<name>/rank1.sdf ... rankN.sdf, OUT/<name>/poses.sdf and OUT/summary.csv.",
                ctx.program};
-  std::string model_dir, protein, ligand, csv, out = "dock-out", ref, centre_text;
+  std::string model_dir, protein, ligand, csv, out = "dock-out", ref, centre_text, report;
   int64_t samples = 0, steps = 0;
   int64_t seed = -1;
   app.add_option("--model", model_dir, "Run directory of a trained docking model (disco train ... --out RUN)")->required();
@@ -152,6 +153,7 @@ int run_dock(const CommandContext& ctx) {
   app.add_option("--ref", ref, "Reference ligand (crystal pose) for RMSD columns; also the pocket centre unless --center is given");
   app.add_option("--center", centre_text, "Pocket centre X,Y,Z in Å (for a model trained on pockets, unless --ref gives it; a blind model, data.pocket_radius = 0, uses the protein's centre)");
   app.add_option("--seed", seed, "Seed of the sampler (default: the run's seed)");
+  app.add_option("--report", report, "Also write the `disco report` page of the docked poses (3-D views) to this HTML file");
   if (!parse_command_args(app, ctx)) return 0;
   if (csv.empty() && (protein.empty() || ligand.empty())) throw UsageError(ctx.program + ": give --protein and --ligand, or --csv (see --help)");
   if (!csv.empty() && (!protein.empty() || !ligand.empty())) throw UsageError(ctx.program + ": --csv excludes --protein/--ligand");
@@ -176,8 +178,11 @@ int run_dock(const CommandContext& ctx) {
   else if (reference) centre = centroid(reference->positions());
 
   fs::create_directories(out);
-  std::ostringstream summary;
+  std::ostringstream summary, listing, ranks;
   summary << "complex_name,rank,model_score" << (reference ? ",rmsd" : "") << ",seconds\n";
+  // For --report: OUT/eval/{complexes,rmsd}.csv in the layout `disco eval` writes for a docking run.
+  listing << "complex,protein,reference_ligand,poses\n";
+  ranks << "complex,rank,rmsd,model_score,latents\n";
   auto gen = at::detail::createCPUGenerator(s.seed + 4242);
   int failures = 0;
   for (const DockJob& job : jobs) {
@@ -234,7 +239,11 @@ int run_dock(const CommandContext& ctx) {
         summary << job.name << ',' << r + 1 << ',' << ranked[r].properties["disco_model_score"];
         if (reference) summary << ',' << *ranked[r].rmsd;
         summary << ',' << seconds << '\n';
+        ranks << job.name << ',' << r + 1 << ',' << (reference ? std::to_string(*ranked[r].rmsd) : std::string()) << ','
+              << ranked[r].properties["disco_model_score"] << ",\n";
       }
+      listing << job.name << ',' << fs::absolute(job.protein).string() << ','
+              << (reference ? fs::absolute(ref).string() : std::string()) << ",../" << job.name << "/poses.sdf\n";
       std::printf("%s: %zu poses in %.2f s -> %s/poses.sdf", job.name.c_str(), ranked.size(), seconds, dir.c_str());
       if (reference) std::printf(" (rank-1 RMSD %.2f Å)", *ranked.front().rmsd);
       std::printf("\n");
@@ -247,6 +256,23 @@ int run_dock(const CommandContext& ctx) {
     }
   }
   write_text_atomically(out + "/summary.csv", summary.str());
+  if (!report.empty()) {
+    // The page is the CLI's `disco report`: OUT becomes a report-able directory (the model's config and the
+    // eval layout) and this same executable renders it.
+    fs::create_directories(out + "/eval");
+    write_text_atomically(out + "/eval/complexes.csv", listing.str());
+    write_text_atomically(out + "/eval/rmsd.csv", ranks.str());
+    write_text_atomically(out + "/config.toml", read_text_file(model_dir + "/config.toml", "run config"));
+    auto quote = [](const std::string& a) {
+      std::string q = "'";
+      for (char c : a) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      return q + "'";
+    };
+    const std::string cmd = quote(fs::read_symlink("/proc/self/exe").string()) + " -q report " + quote(out) +
+                            " --out " + quote(report) + " --title " + quote("disco dock: " + out);
+    std::fflush(stdout);
+    if (std::system(cmd.c_str()) != 0) throw RuntimeError("--report: `disco report " + out + "` failed");
+  }
   if (failures > 0) ctx.reporter.warn(std::to_string(failures) + " of " + std::to_string(jobs.size()) + " complexes failed");
   return failures == int(jobs.size()) ? 2 : 0;
 }
