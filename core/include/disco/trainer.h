@@ -29,6 +29,7 @@ struct TrainOptions {
   int64_t prior_steps = 1000;
   int64_t prior_batch_size = 512;
   double prior_lr = 1e-3;
+  std::string prior_lr_schedule = "constant";  // or "cosine" (to 0 at prior_steps)
   int64_t log_every = 100;
   int64_t checkpoint_every = 1000;
   int64_t keep_checkpoints = 3;

@@ -42,6 +42,7 @@ TrainOptions train_options_from_config(const Config& c) {
   o.prior_steps = c.get_int("prior.steps");
   o.prior_batch_size = c.get_int("prior.batch_size");
   o.prior_lr = c.get_float("prior.lr");
+  o.prior_lr_schedule = c.get_string("prior.lr_schedule");
   o.log_every = c.get_int("train.log_every");
   o.checkpoint_every = c.get_int("train.checkpoint_every");
   o.keep_checkpoints = c.get_int("train.keep_checkpoints");
@@ -451,6 +452,11 @@ void Trainer::run(bool resume) {
         loss.backward();
         if (reducer) reducer->finish();
         if (o_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_.prior->parameters(), o_.grad_clip);
+        if (o_.prior_lr_schedule == "cosine") {
+          // A function of the step alone, so a resumed run follows the same schedule.
+          const double lr = 0.5 * o_.prior_lr * (1.0 + std::cos(M_PI * double(state.step) / double(o_.prior_steps)));
+          for (auto& group : opt2->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+        }
         opt2->step();
         loss_sum += comm ? loss_value : loss.item<double>();
         ++loss_count;

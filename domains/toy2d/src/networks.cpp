@@ -42,9 +42,13 @@ at::Tensor Toy2dDenoiserImpl::score(const at::Tensor& x, const at::Tensor& t, co
   // H sees the EDM-normalised input c_in x and c_noise; its output is scaled by c_in = 1/sqrt(t^2 + sigma_d^2).
   // That keeps H a small correction at every t: the Gaussian term around F(z) carries the large small-t score,
   // which is what makes the latent worth learning (App. F.2's reparameterisation).
+  return gaussian_score + learned_term(x, t);
+}
+
+at::Tensor Toy2dDenoiserImpl::learned_term(const at::Tensor& x, const at::Tensor& t) {
   auto c_in = precond_.c_in(t).unsqueeze(1);
   auto features = at::cat({c_in * x, precond_.c_noise(t).unsqueeze(1)}, 1);
-  return gaussian_score + c_in * h_->forward(features);
+  return c_in * h_->forward(features);
 }
 
 void Toy2dDenoiserImpl::set_code_centres(const at::Tensor& centres) {

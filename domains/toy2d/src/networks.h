@@ -20,6 +20,8 @@ class Toy2dDenoiserImpl : public Denoiser {
   at::Tensor denoise(const Batch& noisy, const at::Tensor& sigma, const Latents& z) override;
   // G(x, t, z) for x [B, 2], t [B].
   at::Tensor score(const at::Tensor& x, const at::Tensor& t, const Latents& z);
+  // The network's part of the score alone, c_in H(c_in x, c_noise): what is left after the Gaussian term.
+  at::Tensor learned_term(const at::Tensor& x, const at::Tensor& t);
   // Sets F(z) of each code to the given points [k, 2] (m > 0; with m latents each contributes 1/m).
   void set_code_centres(const at::Tensor& centres);
 

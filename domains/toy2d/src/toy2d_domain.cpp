@@ -179,19 +179,24 @@ Metrics Toy2dDomain::evaluate(EvalContext& ctx) const {
   net.to(at::kCPU);
   const auto curve = curvature_and_jacobian(net, sub, z, cfg.get_float("eval.curvature_dt"));
   {
-    std::string csv = "t,curvature,jacobian_frobenius_sq\n";
-    for (const auto& p : curve) csv += std::to_string(p.t) + "," + std::to_string(p.curvature) + "," + std::to_string(p.jacobian) + "\n";
+    std::string csv = "t,curvature,jacobian_frobenius_sq,network_jacobian_frobenius_sq\n";
+    for (const auto& p : curve)
+      csv += std::to_string(p.t) + "," + std::to_string(p.curvature) + "," + std::to_string(p.jacobian) + "," +
+             std::to_string(p.jacobian_network) + "\n";
     write_text_atomically(ctx.run_dir + "/curvature_vs_t.csv", csv);
   }
-  double curv_hi = 0, jac_hi = 0, curv_all = 0;
+  double curv_hi = 0, jac_hi = 0, net_jac_hi = 0, curv_all = 0, net_jac_all = 0;
   int64_t hi = 0;
   for (const auto& p : curve) {
     curv_all += p.curvature;
-    if (p.t >= 1.0) curv_hi += p.curvature, jac_hi += p.jacobian, ++hi;
+    net_jac_all += p.jacobian_network;
+    if (p.t >= 1.0) curv_hi += p.curvature, jac_hi += p.jacobian, net_jac_hi += p.jacobian_network, ++hi;
   }
   m.emplace_back("curvature_mean", curve.empty() ? 0.0 : curv_all / curve.size());
   m.emplace_back("curvature_mean_t_ge_1", hi ? curv_hi / hi : 0.0);
   m.emplace_back("jacobian_mean_t_ge_1", hi ? jac_hi / hi : 0.0);
+  m.emplace_back("network_jacobian_mean", curve.empty() ? 0.0 : net_jac_all / curve.size());
+  m.emplace_back("network_jacobian_mean_t_ge_1", hi ? net_jac_hi / hi : 0.0);
 
   // ---- plots ----
   {
@@ -237,21 +242,24 @@ Metrics Toy2dDomain::evaluate(EvalContext& ctx) const {
   }
   {
     plot::Figure fig;
-    plot::Axes a, b;
+    plot::Axes a, b, c;
     a.title = "ODE curvature";
     b.title = "E ||dG/dx||_F^2";
-    a.xlabel = b.xlabel = "t";
-    a.log_x = b.log_x = b.log_y = a.log_y = true;
-    plot::Series sc, sj;
-    sc.line = sj.line = true;
+    c.title = "E ||dH/dx||_F^2 (network part)";
+    a.xlabel = b.xlabel = c.xlabel = "t";
+    a.log_x = b.log_x = c.log_x = b.log_y = a.log_y = c.log_y = true;
+    plot::Series sc, sj, sn;
+    sc.line = sj.line = sn.line = true;
     for (const auto& p : curve) {
       sc.x.push_back(p.t), sc.y.push_back(p.curvature);
       sj.x.push_back(p.t), sj.y.push_back(p.jacobian);
+      sn.x.push_back(p.t), sn.y.push_back(p.jacobian_network);
     }
     a.series = {sc};
     b.series = {sj};
-    a.legend = b.legend = false;
-    fig.panels = {a, b};
+    c.series = {sn};
+    a.legend = b.legend = c.legend = false;
+    fig.panels = {a, b, c};
     plot::save_png(fig, ctx.run_dir + "/plots/curvature.png");
   }
   return m;

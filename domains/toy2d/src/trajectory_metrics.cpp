@@ -28,14 +28,19 @@ std::vector<CurvePoint> curvature_and_jacobian(Toy2dDenoiserImpl& net, const Tra
       auto kappa = (unit(v) - unit(v_prev)).norm(2, 1) / (x - x_prev).norm(2, 1).clamp_min(1e-30);
       p.curvature = kappa.mean().item<double>();
     }
-    auto xg = x.clone().requires_grad_(true);
-    auto g = net.score(xg, at::full({n}, t, x.options()), z);
-    at::Tensor frob = at::zeros({n}, x.options());
-    for (int64_t i = 0; i < 2; ++i) {
-      auto row = torch::autograd::grad({g.select(1, i).sum()}, {xg}, {}, /*retain_graph=*/i == 0)[0];
-      frob = frob + row.pow(2).sum(1);
-    }
-    p.jacobian = frob.mean().item<double>();
+    auto tt = at::full({n}, t, x.options());
+    auto frobenius_sq = [&](auto&& field) {
+      auto xg = x.clone().requires_grad_(true);
+      auto g = field(xg);
+      at::Tensor frob = at::zeros({n}, x.options());
+      for (int64_t i = 0; i < 2; ++i) {
+        auto row = torch::autograd::grad({g.select(1, i).sum()}, {xg}, {}, /*retain_graph=*/i == 0)[0];
+        frob = frob + row.pow(2).sum(1);
+      }
+      return frob.mean().item<double>();
+    };
+    p.jacobian = frobenius_sq([&](const at::Tensor& xg) { return net.score(xg, tt, z); });
+    p.jacobian_network = frobenius_sq([&](const at::Tensor& xg) { return net.learned_term(xg, tt); });
     out.push_back(p);
   }
   return out;

@@ -11,6 +11,8 @@ struct CurvePoint {
   double t = 0;
   double curvature = 0;  // E ||T(t) - T(t - dt)|| / ||x(t) - x(t - dt)||, T = unit tangent of dx/dt
   double jacobian = 0;   // E ||dG/dx||_F^2
+  double jacobian_network = 0;  // E ||dN/dx||_F^2 of the network's part N = c_in H alone (the Gaussian term's
+                                // Jacobian, -I / (t^2 + sigma_1^2), is the same closed form for both models)
 };
 
 // Evaluates both quantities at every recorded t > 0 of `trajectory` (states [n, 2]), for the latents z of
