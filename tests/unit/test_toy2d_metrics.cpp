@@ -18,6 +18,8 @@
 #include "csv_points.h"
 #include "disco/error.h"
 #include "metrics.h"
+#include "networks.h"
+#include "trajectory_metrics.h"
 
 namespace fs = std::filesystem;
 using namespace disco::toy2d;
@@ -262,4 +264,26 @@ TEST_CASE("k-means finds the centres of well-separated clusters, whatever the se
   }
   // Same seed, same centres.
   CHECK(at::equal(kmeans_centres(points, 3, 7), kmeans_centres(points, 3, 7)));
+}
+
+TEST_CASE("trajectory metrics: a score with a zero network part is straight, with the Gaussian term's Jacobian") {
+  // G(x, t, z) = (F(z) - x) / (t^2 + s^2) + H: with H's output layer zeroed, the ODE runs straight at F(z),
+  // dG/dx = -I / (t^2 + s^2) (squared Frobenius norm 2 / (t^2 + s^2)^2) and the network part's Jacobian is 0.
+  const double s = 0.2;
+  Toy2dDenoiserImpl net(1, 8, 16, s, 3.0, 1.0);
+  for (auto& p : net.named_parameters())
+    if (p.key().rfind("h.6.", 0) == 0) p.value().detach().zero_();
+  at::manual_seed(3);
+  disco::Trajectory tr;
+  tr.sigmas = {2.0, 0.5};
+  tr.states = {at::randn({32, 2}) * 3.0, at::randn({32, 2})};
+  const auto z = disco::Latents::from_indices(at::randint(8, {32, 1}, at::TensorOptions().dtype(at::kLong)), 8);
+  const auto curve = curvature_and_jacobian(net, tr, z, 1e-3);
+  REQUIRE(curve.size() == 2);
+  for (const auto& p : curve) {
+    const double expected = 2.0 / std::pow(p.t * p.t + s * s, 2);
+    CHECK(p.jacobian == doctest::Approx(expected).epsilon(1e-4));
+    CHECK(p.jacobian_network == doctest::Approx(0.0));
+    CHECK(p.curvature < 1e-3);
+  }
 }
