@@ -3,12 +3,12 @@
 //   disco dock --model RUN --protein P.pdb --ligand L.sdf|L.mol2|SMILES [--ref crystal.sdf] [--center X,Y,Z]
 //   disco dock --model RUN --csv FILE      (columns complex_name,protein_path,ligand_description)
 //
-// Writes OUT/<name>/rank1.sdf ... rankN.sdf, poses.sdf (every rank, with disco_rank, disco_model_score and,
+// Writes OUT/<name>/rank1.sdf ... rankN.sdf, poses.sdf (every rank, with disco_rank, disco_model_score,
+// disco_confidence when the run has a confidence model (`disco confidence`), which then ranks the poses, and,
 // with --ref, disco_rmsd) and OUT/summary.csv (one row per pose). Names from a CSV are sanitised so that no
 // output can land outside OUT.
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Parallel.h>
 #include <GraphMol/ROMol.h>
 #include <torch/utils.h>
 
@@ -19,21 +19,17 @@
 #include <fstream>
 #include <cstdlib>
 #include <sstream>
-#include <thread>
 
 #include "automorphism.h"
 #include "commands.h"
 #include "complex.h"
 #include "conformer.h"
 #include "disco/atomic_file.h"
-#include "disco/checkpoint.h"
-#include "disco/config.h"
 #include "disco/error.h"
-#include "disco/model.h"
 #include "disco/registry.h"
-#include "disco_plugin_schema.h"
-#include "docking_domain.h"
 #include "docking_settings.h"
+#include "confidence_model.h"
+#include "trained_run.h"
 #include "metrics.h"
 #include "molecule.h"
 #include "pose_sampler.h"
@@ -102,38 +98,6 @@ Vec3 parse_centre(const std::string& text) {
   return {x, y, z};
 }
 
-struct LoadedRun {
-  Config config;
-  DockingSettings settings;
-  Model model;
-};
-
-LoadedRun load_run(const std::string& run_dir, const CommandContext& ctx) {
-  const std::string config_path = run_dir + "/config.toml";
-  if (!fs::exists(config_path))
-    throw UsageError("--model: '" + run_dir + "' is not a disco run directory (no config.toml)");
-  Config config = Config::parse_file(config_path);
-  Schema schema = core_schema();
-  schema.merge(Schema::parse(kPluginSchema, "schema of plugin 'docking'"));
-  config.validate(schema);
-  if (config.get_string("domain") != "docking")
-    throw UsageError("--model: '" + run_dir + "' is a " + config.get_string("domain") + " run, not a docking run");
-  const auto domain = make_docking_domain();
-  LoadedRun run{config, docking_settings(config), Model::build(*domain, config)};
-  const auto ckpts = list_checkpoints(run_dir + "/checkpoints");
-  for (auto it = ckpts.rbegin(); it != ckpts.rend(); ++it) {
-    try {
-      const auto contents = load_checkpoint(*it, "docking", run.model, nullptr, nullptr, nullptr);
-      if (contents.state.stage < 3)
-        ctx.reporter.warn("run '" + run_dir + "' has not finished training; using " + *it);
-      return run;
-    } catch (const DataError& e) {
-      ctx.reporter.warn(std::string(e.what()) + "; trying an older checkpoint");
-    }
-  }
-  throw UsageError("--model: run '" + run_dir + "' has no usable checkpoint; train it first");
-}
-
 }  // namespace
 
 int run_dock(const CommandContext& ctx) {
@@ -158,12 +122,9 @@ int run_dock(const CommandContext& ctx) {
   if (csv.empty() && (protein.empty() || ligand.empty())) throw UsageError(ctx.program + ": give --protein and --ligand, or --csv (see --help)");
   if (!csv.empty() && (!protein.empty() || !ligand.empty())) throw UsageError(ctx.program + ": --csv excludes --protein/--ligand");
 
-  LoadedRun run = load_run(model_dir, ctx);
+  TrainedRun run = load_trained_run(model_dir, ctx);
   DockingSettings& s = run.settings;
-  // -j/--threads, else the run's `threads` (0 = every core), as for the built-in commands.
-  int threads = ctx.threads >= 0 ? ctx.threads : int(run.config.get_int("threads"));
-  if (threads == 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(threads);
+  set_threads_for(run, ctx);
   if (samples > 0) s.samples = samples;
   if (steps > 0) s.steps = steps;
   if (seed >= 0) s.seed = uint64_t(seed);
@@ -179,10 +140,11 @@ int run_dock(const CommandContext& ctx) {
 
   fs::create_directories(out);
   std::ostringstream summary, listing, ranks;
-  summary << "complex_name,rank,model_score" << (reference ? ",rmsd" : "") << ",seconds\n";
+  summary << "complex_name,rank,model_score" << (run.confidence ? ",confidence" : "") << (reference ? ",rmsd" : "")
+          << ",seconds\n";
   // For --report: OUT/eval/{complexes,rmsd}.csv in the layout `disco eval` writes for a docking run.
   listing << "complex,protein,reference_ligand,poses\n";
-  ranks << "complex,rank,rmsd,model_score,latents\n";
+  ranks << "complex,rank,rmsd,model_score,latents,confidence\n";
   auto gen = at::detail::createCPUGenerator(s.seed + 4242);
   int failures = 0;
   for (const DockJob& job : jobs) {
@@ -212,7 +174,8 @@ int run_dock(const CommandContext& ctx) {
                          std::to_string(s.pocket.pocket_radius) + " Å): give --center X,Y,Z or --ref");
       }
       const DockingExample example = make_example(c, at, s.pocket, s.seed);
-      const auto poses = dock_poses(*run.model.ema, run.model.prior.get(), example, s, gen);
+      auto poses = dock_poses(*run.model.ema, run.model.prior.get(), example, s, gen);
+      if (run.confidence) rank_by_confidence(*run.confidence, example, poses, s);
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
       std::vector<std::vector<int32_t>> mappings;
@@ -226,8 +189,10 @@ int run_dock(const CommandContext& ctx) {
       for (size_t r = 0; r < poses.size(); ++r) {
         RankedPose p;
         p.pos = poses[r].pos;
-        p.confidence = -poses[r].model_score;  // ranks the poses; not a trained confidence model
+        // Ranked by the confidence model when the run has one, else by the model's own score (lower is better).
+        p.confidence = poses[r].confidence ? *poses[r].confidence : -poses[r].model_score;
         p.properties["disco_model_score"] = std::to_string(poses[r].model_score);
+        if (poses[r].confidence) p.properties["disco_confidence"] = std::to_string(*poses[r].confidence);
         if (reference) p.rmsd = symmetric_rmsd(reference->positions(), p.pos, mappings);
         ranked.push_back(p);
       }
@@ -237,10 +202,11 @@ int run_dock(const CommandContext& ctx) {
       for (size_t r = 0; r < ranked.size(); ++r) {
         write_ranked_poses(dir + "/rank" + std::to_string(r + 1) + ".sdf", *lig.mol, {ranked[r]});
         summary << job.name << ',' << r + 1 << ',' << ranked[r].properties["disco_model_score"];
+        if (run.confidence) summary << ',' << ranked[r].properties["disco_confidence"];
         if (reference) summary << ',' << *ranked[r].rmsd;
         summary << ',' << seconds << '\n';
         ranks << job.name << ',' << r + 1 << ',' << (reference ? std::to_string(*ranked[r].rmsd) : std::string()) << ','
-              << ranked[r].properties["disco_model_score"] << ",\n";
+              << ranked[r].properties["disco_model_score"] << ",," << ranked[r].properties["disco_confidence"] << '\n';
       }
       listing << job.name << ',' << fs::absolute(job.protein).string() << ','
               << (reference ? fs::absolute(ref).string() : std::string()) << ",../" << job.name << "/poses.sdf\n";

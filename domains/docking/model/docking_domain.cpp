@@ -15,6 +15,7 @@
 #include "disco_plugin_schema.h"
 #include "docking_dataset.h"
 #include "docking_networks.h"
+#include "confidence_model.h"
 #include "metrics.h"
 #include "molecule.h"
 #include "pose_diffusion.h"
@@ -78,16 +79,26 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   const std::string dir = ctx.run_dir + "/eval";
   fs::create_directories(dir + "/poses");
   auto gen = at::detail::createCPUGenerator(s.seed + 4242);
-  std::vector<std::vector<double>> rmsd_by_rank;
+  // With RUN/confidence.pt the poses are ranked by the confidence model; the model-score ranking is kept
+  // for comparison (top1_below_2A_by_model_score).
+  const auto params = ctx.model.ema->parameters();
+  auto confidence = load_confidence_model(ctx.run_dir, s, params.empty() ? c10::Device(c10::kCPU) : params[0].device());
+  std::vector<std::vector<double>> rmsd_by_rank, rmsd_by_model_score;
   std::ostringstream csv, listing;
-  csv << "complex,rank,rmsd,model_score,latents\n";
+  csv << "complex,rank,rmsd,model_score,latents,confidence\n";
   listing << "complex,protein,reference_ligand,poses\n";  // what `disco report` shows in 3-D
   double seconds = 0, all_below_2 = 0;
   int64_t all_poses = 0;
   for (int64_t i = 0; i < count; ++i) {
     const DockingExample& e = test->examples()[size_t(i)];
     const auto t0 = std::chrono::steady_clock::now();
-    const auto poses = dock_poses(*ctx.model.ema, ctx.model.prior.get(), e, s, gen);
+    auto poses = dock_poses(*ctx.model.ema, ctx.model.prior.get(), e, s, gen);
+    if (confidence) {
+      std::vector<double> by_score;
+      for (const auto& p : poses) by_score.push_back(symmetric_rmsd(e.lig_pos, p.pos, e.automorphisms));
+      rmsd_by_model_score.push_back(by_score);
+      rank_by_confidence(*confidence, e, poses, s);
+    }
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::vector<double> rmsds;
     std::vector<RankedPose> ranked;
@@ -98,10 +109,13 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
       ++all_poses;
       std::string z;
       for (int64_t v : poses[r].latents) z += (z.empty() ? "" : " ") + std::to_string(v);
-      csv << e.id << ',' << r + 1 << ',' << d << ',' << poses[r].model_score << ',' << z << '\n';
+      csv << e.id << ',' << r + 1 << ',' << d << ',' << poses[r].model_score << ',' << z << ','
+          << (poses[r].confidence ? std::to_string(*poses[r].confidence) : std::string()) << '\n';
       RankedPose rp;
       rp.pos = poses[r].pos;
-      rp.confidence = -poses[r].model_score;
+      rp.confidence = poses[r].confidence ? *poses[r].confidence : -poses[r].model_score;
+      rp.properties["disco_model_score"] = std::to_string(poses[r].model_score);
+      if (poses[r].confidence) rp.properties["disco_confidence"] = std::to_string(*poses[r].confidence);
       rp.rmsd = d;
       ranked.push_back(rp);
     }
@@ -131,6 +145,12 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   m.emplace_back("best_of_n_below_2A", best_below_2 / double(count));
   m.emplace_back("poses_below_2A", all_below_2 / double(std::max<int64_t>(all_poses, 1)));
   m.emplace_back("seconds_per_complex", seconds / double(count));
+  m.emplace_back("ranked_by_confidence_model", confidence ? 1.0 : 0.0);
+  if (confidence) {
+    const PoseSetSummary by_score = summarize_poses(rmsd_by_model_score);
+    m.emplace_back("top1_below_2A_by_model_score", by_score.top1_below_2);
+    m.emplace_back("median_top1_rmsd_by_model_score", by_score.median_top1);
+  }
   return m;
 }
 

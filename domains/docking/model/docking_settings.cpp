@@ -45,6 +45,13 @@ DockingSettings docking_settings(const Config& c) {
   s.denoiser = network(c, "model.layers", "model.irreps", s.m);
   s.encoder = network(c, "model.encoder_layers", "model.encoder_irreps", s.m);
   s.prior = network(c, "model.prior_layers", "model.prior_irreps", s.m);
+  s.confidence = network(c, "confidence.layers", "confidence.irreps", 0);
+  s.confidence_training.complexes = c.get_int("confidence.complexes");
+  s.confidence_training.poses = c.get_int("confidence.poses");
+  s.confidence_training.steps = c.get_int("confidence.steps");
+  s.confidence_training.batch_size = c.get_int("confidence.batch_size");
+  s.confidence_training.lr = c.get_float("confidence.lr");
+  s.confidence_training.holdout = c.get_float("confidence.holdout");
   s.samples = c.get_int("dock.samples");
   s.steps = c.get_int("dock.steps");
   s.temperatures = {c.get_float("dock.temperature_translation"), c.get_float("dock.temperature_rotation"),

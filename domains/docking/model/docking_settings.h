@@ -23,6 +23,12 @@ struct DockingSettings {
   // networks
   equivariant::ScoreModelOptions denoiser, encoder, prior;
   int64_t m = 0, k = 1;
+  // confidence model (`disco confidence`, confidence_model.h)
+  equivariant::ScoreModelOptions confidence;
+  struct ConfidenceTraining {
+    int64_t complexes = 200, poses = 16, steps = 2000, batch_size = 16;
+    double lr = 1e-3, holdout = 0.2;
+  } confidence_training;
   // docking
   int64_t samples = 40, steps = 20;
   equivariant::ComponentTemperatures temperatures;

@@ -7,11 +7,13 @@
 // to t = 0 (the last adds no noise), each applying the predicted update to every pose (torsions, then the
 // rigid motion, the torsion change superposed back: torsion.h). The model score of a final pose is the
 // denoiser's scaled score norm at t = 0.05 (small = the model sees no direction to improve it); poses are
-// ranked by it, lowest first. It is a self-consistency ranking, not a trained confidence model.
+// ranked by it, lowest first. It is a self-consistency ranking; a run with a trained confidence model
+// (confidence_model.h) re-ranks the poses by that model instead.
 #pragma once
 #include <ATen/core/Generator.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "disco/denoiser.h"
@@ -25,6 +27,7 @@ struct DockedPose {
   std::vector<Vec3> pos;
   double model_score = 0;        // lower is better
   std::vector<int64_t> latents;  // the node indices the prior chose (empty for m = 0)
+  std::optional<double> confidence;  // P(RMSD < 2 Å) from the confidence model, when the run has one
 };
 
 // Returns the poses ranked (best first). `prior` may be null (m = 0).

@@ -20,5 +20,6 @@ int run_data_check(const CommandContext& context);
 int run_rmsd(const CommandContext& context);
 int run_dock(const CommandContext& context);
 int run_conformer(const CommandContext& context);  // conformer_command.cpp
+int run_confidence(const CommandContext& context);  // model/confidence_command.cpp
 
 }  // namespace disco::docking

@@ -16,6 +16,10 @@ void register_docking(disco::Registry& registry) {
   commands.add({"dock", "Dock ligands into proteins with a trained docking run (rank1..N.sdf, poses.sdf, summary.csv)",
                 disco::docking::run_dock},
                "docking");
+  commands.add({"confidence",
+                "Train a docking run's confidence model on its own poses; dock and eval then rank by it",
+                disco::docking::run_confidence},
+               "docking");
   commands.add({"conformer", "Write an RDKit ETKDG conformer of a ligand (file or SMILES)", disco::docking::run_conformer},
                "docking");
   commands.add({"rmsd", "Symmetry-corrected in-place RMSD of docked poses to a reference ligand",
