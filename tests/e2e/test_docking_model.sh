@@ -67,6 +67,31 @@ expect_output "1 of 3 complexes failed"
 [ -d "$WORK/batch/out/_abs_name" ] || fail "the absolute name was not sanitised inside --out"
 [ ! -e "$WORK/escape" ] && [ ! -e /abs/name ] || fail "a CSV name escaped --out"
 
+# The confidence model: trained on the run's own poses of its synthetic training complexes, then used by
+# `disco dock` (ranking, disco_confidence in the SDF, a confidence column) and `disco eval`.
+expect_exit 0 "$DISCO" confidence --model "$WORK/disco" --complexes 4 --poses 3 --steps 4 --seed 1
+expect_output "confidence: 9 training poses .* from 3 complexes, 1 complexes held out"
+expect_output "^\| held out \|"
+[ -s "$WORK/disco/confidence.pt" ] || fail "no confidence.pt"
+[ "$(grep -c '^synthetic_' "$WORK/disco/confidence/poses.csv")" -eq 12 ] || fail "poses.csv should hold 4 x 3 poses"
+for key in auc top1_below_2A_by_confidence top1_below_2A_by_model_score best_of_n_below_2A; do
+  grep -q "\"$key\"" "$WORK/disco/confidence/metrics.json" || fail "confidence metrics.json lacks $key"
+done
+expect_exit 0 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 3 --steps 2 --out "$WORK/dockc" --report "$WORK/dockc/report.html"
+grep -q "The confidence model's probability" "$WORK/dockc/report.html" || fail "--report does not show the confidence ranking"
+[ "$(grep -c '<disco_confidence>' "$WORK/dockc/6moa_ligand/poses.sdf")" -eq 3 ] || fail "poses.sdf lacks disco_confidence"
+head -1 "$WORK/dockc/summary.csv" | grep -q '^complex_name,rank,model_score,confidence,rmsd,seconds$' || fail "bad summary.csv header with a confidence model"
+# Ranked by confidence: the summary's confidence column never increases down the ranks.
+awk -F, 'NR > 2 && $4 > prev + 1e-9 {bad = 1} NR > 1 {prev = $4} END {exit bad}' "$WORK/dockc/summary.csv" || fail "poses are not ranked by confidence"
+expect_exit 0 "$DISCO" eval "$WORK/disco"
+grep -q '"ranked_by_confidence_model": 1' "$WORK/disco/metrics.json" || fail "eval did not use the confidence model"
+grep -q '"top1_below_2A_by_model_score"' "$WORK/disco/metrics.json" || fail "eval lacks the model-score ranking"
+# A corrupt confidence.pt is one error line naming the file, not a crash or a silent fallback.
+printf 'garbage' > "$WORK/disco/confidence.pt"
+expect_exit 2 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 2 --steps 1 --out "$WORK/dockx"
+expect_output "^error: .*confidence.pt.*disco confidence"
+rm "$WORK/disco/confidence.pt"
+
 # Bad use: one error line, exit 2.
 expect_exit 2 "$DISCO" dock --model "$WORK/disco" --protein "$PROT"
 expect_output "^error: .*give --protein and --ligand, or --csv"

@@ -31,7 +31,7 @@ expect_exit 0 "$DISCO" report "$WORK/m2" "$WORK/m0" --out "$WORK/report/index.ht
 html="$WORK/report/index.html"
 grep -q '<h2>Docked poses</h2>' "$html" || fail "no docking section"
 [ "$(grep -o 'class=disco-mol' "$html" | wc -l)" -eq 2 ] || fail "expected one 3-D view per run"
-grep -q 'not a trained confidence model' "$html" || fail "the page must say what the ranking is"
+grep -q 'this run has no confidence model' "$html" || fail "the page must say what the ranking is"
 if grep -Eo '(src|href)="[^"]*"' "$html" | grep -v '"data:' | grep -q .; then fail "the report references external files"; fi
 
 flags=(--headless=new --no-sandbox --hide-scrollbars --enable-logging=stderr --log-level=0

@@ -158,7 +158,7 @@ std::string docking_views(const std::vector<DockingRunFiles>& runs, size_t max_c
     const fs::path eval = fs::path(run.dir) / "eval";
     const std::string listing = read_text(eval / "complexes.csv");
     if (listing.empty()) continue;
-    // rank rows per complex from rmsd.csv: complex,rank,rmsd,model_score,latents
+    // rank rows per complex from rmsd.csv: complex,rank,rmsd,model_score,latents[,confidence]
     std::map<std::string, std::vector<std::vector<std::string>>> ranks;
     {
       std::istringstream in(read_text(eval / "rmsd.csv"));
@@ -188,18 +188,27 @@ std::string docking_views(const std::vector<DockingRunFiles>& runs, size_t max_c
               "\" style=\"flex:0 0 640px;width:640px;height:440px;position:relative;border:1px solid #ddd\"></div><div>";
       html += "<p><label>pose <select id=\"pick" + k + "\">";
       const auto& rows = ranks[id];
+      // The confidence model's probability, when the run has one (column 6, empty otherwise).
+      auto confidence = [](const std::vector<std::string>& row) { return row.size() > 5 ? row[5] : std::string(); };
+      const bool has_confidence = !rows.empty() && !confidence(rows[0]).empty();
       for (size_t r = 0; r < rows.size(); ++r)
         html += "<option value=\"" + std::to_string(r) + "\">rank " + escape(rows[r][1]) + ": RMSD " + escape(rows[r][2]) +
-                " Å, model score " + escape(rows[r][3]) + "</option>";
+                " Å, " + (has_confidence ? "confidence " + escape(confidence(rows[r])) + ", " : std::string()) +
+                "model score " + escape(rows[r][3]) + "</option>";
       html += "</select></label></p>\n<p class=note>Green: crystal ligand" + std::string(ref.empty() ? " (not known)" : "") +
               ". Magenta: the selected pose. Grey: protein residues within " + std::to_string(int(kPocketRadius)) +
               " Å of the " + (ref.empty() ? "first pose" : "crystal ligand") +
-              " (the rest is left out to keep the page small). The model score ranks the poses (lower is better); "
-              "it is the denoiser's own score norm, not a trained confidence model.</p>\n";
-      html += "<div style=\"max-height:300px;overflow:auto;display:inline-block\"><table><tr><th>rank</th><th>RMSD (Å)</th>"
-              "<th>model score</th></tr>";
+              " (the rest is left out to keep the page small). " +
+              (has_confidence ? std::string("The confidence model's probability that a pose is within 2 Å ranks the poses "
+                                            "(`disco confidence`); the model score is the denoiser's own score norm.")
+                              : std::string("The model score ranks the poses (lower is better); it is the denoiser's own "
+                                            "score norm: this run has no confidence model (`disco confidence` trains one).")) +
+              "</p>\n";
+      html += "<div style=\"max-height:300px;overflow:auto;display:inline-block\"><table><tr><th>rank</th><th>RMSD (Å)</th>" +
+              std::string(has_confidence ? "<th>confidence</th>" : "") + "<th>model score</th></tr>";
       for (const auto& row : rows)
-        html += "<tr><td>" + escape(row[1]) + "</td><td>" + escape(row[2]) + "</td><td>" + escape(row[3]) + "</td></tr>";
+        html += "<tr><td>" + escape(row[1]) + "</td><td>" + escape(row[2]) + "</td><td>" +
+                (has_confidence ? escape(confidence(row)) + "</td><td>" : std::string()) + escape(row[3]) + "</td></tr>";
       html += "</table></div></div></div>\n";
       html += raw_block("pdb" + k, protein.empty() ? std::string("END\n") : pocket_pdb(protein, around, kPocketRadius));
       html += raw_block("ref" + k, ref) + raw_block("poses" + k, poses);
