@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "disco/trainer.h"
 #include "disco/edm.h"
 #include "disco/guidance.h"
 #include "disco/latent_embedding.h"
@@ -122,4 +123,17 @@ TEST_CASE("latent embedding: one-hot picks a codebook row; dropped examples get 
   CHECK(at::allclose(e[1][1], emb->null_embedding[1]));
   auto all_null = emb->forward(z.all_dropped());
   CHECK(at::allclose(all_null[0], emb->null_embedding));
+}
+
+TEST_CASE("latent temperature: constant by default, geometric anneal to tau_end over stage 1") {
+  disco::TrainOptions o;
+  o.steps = 101;
+  o.tau = 2.0;
+  CHECK(disco::tau_at(o, 0) == 2.0);
+  CHECK(disco::tau_at(o, 100) == 2.0);
+  o.tau_end = 0.5;
+  CHECK(disco::tau_at(o, 0) == doctest::Approx(2.0));
+  CHECK(disco::tau_at(o, 50) == doctest::Approx(1.0));  // geometric mean of 2 and 0.5
+  CHECK(disco::tau_at(o, 100) == doctest::Approx(0.5));
+  CHECK(disco::tau_at(o, 500) == doctest::Approx(0.5));  // clamped past the end
 }

@@ -34,6 +34,12 @@ CheckpointContents load_checkpoint(const std::string& path, const std::string& e
                                    torch::optim::Optimizer* stage1_optimizer,
                                    torch::optim::Optimizer* stage2_optimizer, at::Generator* generator);
 
+// One extra network's weights in the same file format (checksummed trailer, atomic write), for networks a plugin
+// trains outside the core's two stages (e.g. docking's confidence model). `kind` and the parameter count are
+// recorded and checked on load: another kind or architecture is a DataError naming both.
+void save_module_file(const std::string& path, const std::string& kind, torch::nn::Module& module);
+void load_module_file(const std::string& path, const std::string& kind, torch::nn::Module& module);
+
 // Checkpoints in `dir` (named ckpt-s<stage>-<step>.pt), oldest first.
 std::vector<std::string> list_checkpoints(const std::string& dir);
 std::string checkpoint_name(const TrainState& state);

@@ -16,6 +16,11 @@ namespace disco {
 
 class Communicator;
 
+struct TrainOptions;
+// The stage-1 Gumbel-Softmax temperature at `step` (0-based) of `steps`: constant tau, or tau * (tau_end /
+// tau)^(step / (steps - 1)) when tau_end > 0.
+double tau_at(const TrainOptions& options, int64_t step);
+
 struct TrainOptions {
   int64_t steps = 1000;
   int64_t batch_size = 512;
@@ -24,6 +29,7 @@ struct TrainOptions {
   double ema_decay = 0.999;
   double grad_clip = 1.0;      // max global grad norm; 0 = off
   double tau = 1.0;            // Gumbel-Softmax temperature
+  double tau_end = 0.0;        // > 0: geometric anneal from tau to tau_end over stage 1 (tau_at(step))
   bool hard = false;           // straight-through hard sample instead of the soft relaxation
   double p_null = 0.1;         // latent dropout to the null embedding
   int64_t prior_steps = 1000;

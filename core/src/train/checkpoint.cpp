@@ -182,6 +182,46 @@ CheckpointContents load_checkpoint(const std::string& path, const std::string& e
   return out;
 }
 
+void save_module_file(const std::string& path, const std::string& kind, torch::nn::Module& module) {
+  torch::serialize::OutputArchive archive;
+  archive.write("meta_kind", c10::IValue(kind));
+  archive.write("meta_parameters", c10::IValue(count_parameters(&module)));
+  save_module(archive, "module", &module);
+  std::ostringstream payload;
+  try {
+    archive.save_to(payload);
+  } catch (const c10::Error& e) {
+    throw RuntimeError("cannot write '" + path + "': " + e.what_without_backtrace());
+  }
+  write_text_atomically(path, payload.str() + trailer_for(payload.str()));
+}
+
+void load_module_file(const std::string& path, const std::string& kind, torch::nn::Module& module) {
+  torch::serialize::InputArchive archive;
+  std::istringstream payload(verified_payload(path));
+  c10::IValue v;
+  std::string saved_kind;
+  int64_t saved_parameters = 0;
+  try {
+    archive.load_from(payload);
+    archive.read("meta_kind", v);
+    saved_kind = v.toStringRef();
+    archive.read("meta_parameters", v);
+    saved_parameters = v.toInt();
+  } catch (const c10::Error&) {
+    throw DataError("cannot read '" + path + "': not a disco weights file, or corrupt");
+  }
+  if (saved_kind != kind) throw DataError("'" + path + "' holds a " + saved_kind + " network, not a " + kind + " network");
+  if (saved_parameters != count_parameters(&module))
+    throw DataError("'" + path + "' has another architecture (file: " + std::to_string(saved_parameters) +
+                    " parameters; this config: " + std::to_string(count_parameters(&module)) + ")");
+  try {
+    load_module(archive, "module", &module);
+  } catch (const c10::Error& e) {
+    throw DataError("'" + path + "' does not match this " + kind + " network: " + e.what_without_backtrace());
+  }
+}
+
 std::string checkpoint_name(const TrainState& state) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "ckpt-s%lld-%09lld.pt", (long long)state.stage, (long long)state.step);

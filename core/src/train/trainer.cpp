@@ -6,6 +6,7 @@
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cmath>
@@ -37,6 +38,7 @@ TrainOptions train_options_from_config(const Config& c) {
   o.ema_decay = c.get_float("train.ema_decay");
   o.grad_clip = c.get_float("train.grad_clip");
   o.tau = c.get_float("latent.tau");
+  o.tau_end = c.get_float("latent.tau_end");
   o.hard = c.get_bool("latent.hard");
   o.p_null = c.get_float("latent.p_null");
   o.prior_steps = c.get_int("prior.steps");
@@ -49,6 +51,12 @@ TrainOptions train_options_from_config(const Config& c) {
   o.nonfinite = c.get_string("train.nonfinite");
   o.seed = uint64_t(c.get_int("seed"));
   return o;
+}
+
+double tau_at(const TrainOptions& o, int64_t step) {
+  if (o.tau_end <= 0 || o.steps <= 1) return o.tau;
+  const double f = std::clamp(double(step) / double(o.steps - 1), 0.0, 1.0);
+  return o.tau * std::pow(o.tau_end / o.tau, f);
 }
 
 Trainer::Trainer(const Domain& domain, const Config& config, Model& model, std::string run_dir, Reporter reporter)
@@ -311,8 +319,9 @@ void Trainer::run(bool resume) {
       Latents z;
       if (model_.encoder) {
         auto enc = model_.encoder->encode(batch);
-        z.codes = drawn == o_.batch_size ? gumbel_softmax(enc.logits, o_.tau, o_.hard, enc.mask, gen)
-                                         : gumbel_for_rows(enc.logits, enc.mask, first, drawn, o_.tau, o_.hard, gen);
+        const double tau = tau_at(o_, state.step);
+        z.codes = drawn == o_.batch_size ? gumbel_softmax(enc.logits, tau, o_.hard, enc.mask, gen)
+                                         : gumbel_for_rows(enc.logits, enc.mask, first, drawn, tau, o_.hard, gen);
         z.dropped = latent_dropout_mask(drawn, o_.p_null, device, gen);
         if (drawn != o_.batch_size) z.dropped = z.dropped.narrow(0, first, o_.batch_size);
         recent_codes.push_back(latent_argmax(enc.logits.detach(), enc.mask).to(at::kCPU));
