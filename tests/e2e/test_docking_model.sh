@@ -42,6 +42,7 @@ expect_output "6moa_ligand: 3 poses in .* s -> .*/poses.sdf \(rank-1 RMSD [0-9.]
 for f in rank1 rank2 rank3 poses; do [ -s "$WORK/dock/6moa_ligand/$f.sdf" ] || fail "no $f.sdf"; done
 [ "$(grep -c '^\$\$\$\$' "$WORK/dock/6moa_ligand/poses.sdf")" -eq 3 ] || fail "poses.sdf should hold 3 records"
 grep -q '<disco_model_score>' "$WORK/dock/6moa_ligand/poses.sdf" || fail "poses.sdf lacks disco_model_score"
+! grep -q '<disco_confidence>' "$WORK/dock/6moa_ligand/poses.sdf" || fail "disco_confidence written without a confidence model"
 head -1 "$WORK/dock/summary.csv" | grep -q '^complex_name,rank,model_score,rmsd,seconds$' || fail "bad summary.csv header"
 [ "$(wc -l < "$WORK/dock/summary.csv")" -eq 4 ] || fail "summary.csv should have 3 rows"
 # --report: the `disco report` page of these poses, with one 3-D view.

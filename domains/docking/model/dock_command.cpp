@@ -189,8 +189,9 @@ int run_dock(const CommandContext& ctx) {
       for (size_t r = 0; r < poses.size(); ++r) {
         RankedPose p;
         p.pos = poses[r].pos;
-        // Ranked by the confidence model when the run has one, else by the model's own score (lower is better).
-        p.confidence = poses[r].confidence ? *poses[r].confidence : -poses[r].model_score;
+        // Ranked by the confidence model when the run has one; otherwise the poses keep dock_poses' order (by the
+        // model's own score, lower first) and carry no disco_confidence: the score is no probability.
+        if (poses[r].confidence) p.confidence = *poses[r].confidence;
         p.properties["disco_model_score"] = std::to_string(poses[r].model_score);
         if (poses[r].confidence) p.properties["disco_confidence"] = std::to_string(*poses[r].confidence);
         if (reference) p.rmsd = symmetric_rmsd(reference->positions(), p.pos, mappings);

@@ -113,7 +113,7 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
           << (poses[r].confidence ? std::to_string(*poses[r].confidence) : std::string()) << '\n';
       RankedPose rp;
       rp.pos = poses[r].pos;
-      rp.confidence = poses[r].confidence ? *poses[r].confidence : -poses[r].model_score;
+      if (poses[r].confidence) rp.confidence = *poses[r].confidence;  // else dock_poses' model-score order
       rp.properties["disco_model_score"] = std::to_string(poses[r].model_score);
       if (poses[r].confidence) rp.properties["disco_confidence"] = std::to_string(*poses[r].confidence);
       rp.rmsd = d;
