@@ -1,9 +1,21 @@
 #include "disco/command.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <sstream>
+#include <thread>
+
+#include "disco/config.h"
 
 namespace disco {
+
+int apply_threads(int requested, const Config& config) {
+  int threads = requested >= 0 ? requested : int(config.get_int("threads"));
+  if (threads == 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
+  return threads;
+}
 
 std::vector<std::string> command_words(const std::string& name) {
   std::istringstream in(name);

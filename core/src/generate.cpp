@@ -30,7 +30,7 @@ SampleSet generate(Model& model, const Domain& domain, const Registry& registry,
   torch::NoGradGuard no_grad;
   model.ema->eval();
   if (model.prior) model.prior->eval();
-  const auto device = model.ema->parameters().empty() ? c10::Device(c10::kCPU) : model.ema->parameters()[0].device();
+  const auto device = device_of(*model.ema);
   torch::manual_seed(o.seed);
   auto cpu_gen = make_cpu_generator(o.seed);
   auto gen = generator_for(device, cpu_gen);

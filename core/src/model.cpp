@@ -7,6 +7,11 @@
 
 namespace disco {
 
+c10::Device device_of(const torch::nn::Module& module) {
+  const auto params = module.parameters();
+  return params.empty() ? c10::Device(c10::kCPU) : params[0].device();
+}
+
 Model Model::build(const Domain& domain, const Config& config) {
   // LibTorch seeds its default CPU generator from the OS at startup, so without this the initial weights, and
   // with them the whole run, would differ from process to process for the same config.

@@ -137,3 +137,9 @@ TEST_CASE("latent temperature: constant by default, geometric anneal to tau_end 
   CHECK(disco::tau_at(o, 100) == doctest::Approx(0.5));
   CHECK(disco::tau_at(o, 500) == doctest::Approx(0.5));  // clamped past the end
 }
+
+TEST_CASE("cosine learning-rate decay: base at step 0, half at the middle, 0 at the end") {
+  CHECK(disco::cosine_decay(2e-3, 0, 100) == doctest::Approx(2e-3));
+  CHECK(disco::cosine_decay(2e-3, 50, 100) == doctest::Approx(1e-3));
+  CHECK(disco::cosine_decay(2e-3, 100, 100) == doctest::Approx(0.0));
+}

@@ -3,8 +3,7 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 
-#include <thread>
-
+#include "disco/command.h"
 #include "disco/error.h"
 
 namespace disco::cli {
@@ -76,11 +75,6 @@ c10::Device Session::device(const Config& config) {
   return c10::Device(want == "cuda" ? c10::kCUDA : c10::kCPU);
 }
 
-int Session::apply_threads(const Config& config) {
-  int threads = options_.threads >= 0 ? options_.threads : int(config.get_int("threads"));
-  if (threads == 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-  torch::set_num_threads(threads);
-  return threads;
-}
+int Session::apply_threads(const Config& config) { return disco::apply_threads(options_.threads, config); }
 
 }  // namespace disco::cli

@@ -28,6 +28,12 @@ struct CommandContext {
   bool quiet = false;              // -q/--quiet
 };
 
+class Config;
+
+// Sets LibTorch's intra-op thread count for a command and returns it: `requested` (-j/--threads) when >= 0,
+// else the config's `threads`; 0 means every core.
+int apply_threads(int requested, const Config& config);
+
 struct Command {
   std::string name;     // one or more words, e.g. "rmsd" or "data check"
   std::string summary;  // one line, listed by `disco --help`

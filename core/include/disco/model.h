@@ -12,6 +12,9 @@
 
 namespace disco {
 
+// The device of a module's weights: its first parameter's (CPU for a module without parameters).
+c10::Device device_of(const torch::nn::Module& module);
+
 struct Model {
   std::shared_ptr<Encoder> encoder;     // null when m == 0
   std::shared_ptr<Denoiser> denoiser;   // trained weights

@@ -16,11 +16,6 @@ namespace disco {
 
 class Communicator;
 
-struct TrainOptions;
-// The stage-1 Gumbel-Softmax temperature at `step` (0-based) of `steps`: constant tau, or tau * (tau_end /
-// tau)^(step / (steps - 1)) when tau_end > 0.
-double tau_at(const TrainOptions& options, int64_t step);
-
 struct TrainOptions {
   int64_t steps = 1000;
   int64_t batch_size = 512;
@@ -42,6 +37,15 @@ struct TrainOptions {
   std::string nonfinite = "stop";  // "stop" | "skip": what a NaN/inf loss does
   uint64_t seed = 0;
 };
+
+// The stage-1 Gumbel-Softmax temperature at `step` (0-based) of `steps`: constant tau, or tau * (tau_end /
+// tau)^(step / (steps - 1)) when tau_end > 0.
+double tau_at(const TrainOptions& options, int64_t step);
+
+// Cosine learning-rate decay from `base` at step 0 to 0 at `steps`, a function of the step alone (so a
+// resumed run follows the same schedule).
+double cosine_decay(double base, int64_t step, int64_t steps);
+
 TrainOptions train_options_from_config(const Config& config);
 
 class Trainer {

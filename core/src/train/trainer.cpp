@@ -59,6 +59,10 @@ double tau_at(const TrainOptions& o, int64_t step) {
   return o.tau * std::pow(o.tau_end / o.tau, f);
 }
 
+double cosine_decay(double base, int64_t step, int64_t steps) {
+  return 0.5 * base * (1.0 + std::cos(M_PI * double(step) / double(std::max<int64_t>(steps, 1))));
+}
+
 Trainer::Trainer(const Domain& domain, const Config& config, Model& model, std::string run_dir, Reporter reporter)
     : domain_(domain), config_(config), model_(model), run_dir_(std::move(run_dir)), reporter_(std::move(reporter)),
       o_(train_options_from_config(config)) {}
@@ -462,8 +466,7 @@ void Trainer::run(bool resume) {
         if (reducer) reducer->finish();
         if (o_.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_.prior->parameters(), o_.grad_clip);
         if (o_.prior_lr_schedule == "cosine") {
-          // A function of the step alone, so a resumed run follows the same schedule.
-          const double lr = 0.5 * o_.prior_lr * (1.0 + std::cos(M_PI * double(state.step) / double(o_.prior_steps)));
+          const double lr = cosine_decay(o_.prior_lr, state.step, o_.prior_steps);
           for (auto& group : opt2->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
         }
         opt2->step();

@@ -19,10 +19,12 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <numeric>
+#include <map>
 #include <sstream>
 
 #include "commands.h"
@@ -30,6 +32,7 @@
 #include "disco/atomic_file.h"
 #include "disco/checkpoint.h"
 #include "disco/error.h"
+#include "disco/trainer.h"
 #include "docking_dataset.h"
 #include "metrics.h"
 #include "pose_sampler.h"
@@ -85,7 +88,7 @@ int run_confidence(const CommandContext& ctx) {
   if (!parse_command_args(app, ctx)) return 0;
 
   TrainedRun run = load_trained_run(model_dir, ctx, /*with_confidence=*/false);
-  set_threads_for(run, ctx);
+  apply_threads(ctx.threads, run.config);  // -j, else the run's `threads`
   DockingSettings s = run.settings;
   auto& ct = s.confidence_training;
   if (complexes >= 0) ct.complexes = complexes;
@@ -135,7 +138,7 @@ int run_confidence(const CommandContext& ctx) {
 
   // 2. Training.
   ConfidenceModel model(s.confidence, s.radii);
-  const auto device = run.model.ema->parameters().empty() ? c10::Device(c10::kCPU) : run.model.ema->parameters()[0].device();
+  const auto device = device_of(*run.model.ema);
   model->to(device);
   model->train();
   torch::optim::Adam opt(model->parameters(), torch::optim::AdamOptions(ct.lr));
@@ -161,8 +164,7 @@ int run_confidence(const CommandContext& ctx) {
     const at::Tensor loss = at::binary_cross_entropy_with_logits(model->forward(batch), y);
     opt.zero_grad();
     loss.backward();
-    // Cosine decay to 0, as a function of the step.
-    const double lr = 0.5 * ct.lr * (1.0 + std::cos(M_PI * double(step) / double(ct.steps)));
+    const double lr = cosine_decay(ct.lr, step, ct.steps);
     for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     opt.step();
     loss_sum += loss.item<double>();

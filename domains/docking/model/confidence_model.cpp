@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <numeric>
 
 #include "disco/checkpoint.h"
 #include "disco/error.h"
@@ -84,7 +83,7 @@ std::vector<double> pose_confidences(ConfidenceModel& model, const DockingExampl
                                      const std::vector<const std::vector<Vec3>*>& poses, const DockingSettings& settings,
                                      int64_t chunk) {
   torch::NoGradGuard no_grad;
-  const auto device = model->parameters().front().device();
+  const auto device = device_of(*model);
   std::vector<double> out;
   for (size_t start = 0; start < poses.size(); start += size_t(chunk)) {
     const size_t end = std::min(poses.size(), start + size_t(chunk));

@@ -124,7 +124,7 @@ int run_dock(const CommandContext& ctx) {
 
   TrainedRun run = load_trained_run(model_dir, ctx);
   DockingSettings& s = run.settings;
-  set_threads_for(run, ctx);
+  apply_threads(ctx.threads, run.config);  // -j, else the run's `threads`
   if (samples > 0) s.samples = samples;
   if (steps > 0) s.steps = steps;
   if (seed >= 0) s.seed = uint64_t(seed);

@@ -3,9 +3,11 @@
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <sstream>
 
 #include "disco/atomic_file.h"
@@ -81,8 +83,7 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   auto gen = at::detail::createCPUGenerator(s.seed + 4242);
   // With RUN/confidence.pt the poses are ranked by the confidence model; the model-score ranking is kept
   // for comparison (top1_below_2A_by_model_score).
-  const auto params = ctx.model.ema->parameters();
-  auto confidence = load_confidence_model(ctx.run_dir, s, params.empty() ? c10::Device(c10::kCPU) : params[0].device());
+  auto confidence = load_confidence_model(ctx.run_dir, s, device_of(*ctx.model.ema));
   std::vector<std::vector<double>> rmsd_by_rank, rmsd_by_model_score;
   std::ostringstream csv, listing;
   csv << "complex,rank,rmsd,model_score,latents,confidence\n";
@@ -93,12 +94,7 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
     const DockingExample& e = test->examples()[size_t(i)];
     const auto t0 = std::chrono::steady_clock::now();
     auto poses = dock_poses(*ctx.model.ema, ctx.model.prior.get(), e, s, gen);
-    if (confidence) {
-      std::vector<double> by_score;
-      for (const auto& p : poses) by_score.push_back(symmetric_rmsd(e.lig_pos, p.pos, e.automorphisms));
-      rmsd_by_model_score.push_back(by_score);
-      rank_by_confidence(*confidence, e, poses, s);
-    }
+    if (confidence) rank_by_confidence(*confidence, e, poses, s);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::vector<double> rmsds;
     std::vector<RankedPose> ranked;
@@ -120,6 +116,15 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
       ranked.push_back(rp);
     }
     rmsd_by_rank.push_back(rmsds);
+    if (confidence) {  // the same poses in the model-score order (lower first), as without a confidence model
+      std::vector<size_t> order(poses.size());
+      std::iota(order.begin(), order.end(), size_t(0));
+      std::stable_sort(order.begin(), order.end(),
+                       [&](size_t a, size_t b) { return poses[a].model_score < poses[b].model_score; });
+      std::vector<double> by_score;
+      for (size_t j : order) by_score.push_back(rmsds[j]);
+      rmsd_by_model_score.push_back(by_score);
+    }
     const auto mol = mol_from_block(e.molblock, e.id);
     write_ranked_poses(dir + "/poses/" + e.id + ".sdf", *mol, ranked);
     auto where = [](const std::string& f) { return f.empty() ? f : fs::absolute(f).string(); };

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "disco/latents.h"
+#include "disco/model.h"
 #include "equivariant/igso3.h"
 #include "equivariant/pose_sampler_step.h"
 #include "equivariant/wrapped_normal.h"
@@ -48,7 +49,7 @@ std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const Docki
                                    const DockingSettings& s, at::Generator gen) {
   torch::NoGradGuard no_grad;
   const int64_t n = s.samples, T = example.torsions.size();
-  const auto device = denoiser.parameters().empty() ? c10::Device(c10::kCPU) : denoiser.parameters()[0].device();
+  const auto device = device_of(denoiser);
   const auto f32 = at::TensorOptions().dtype(at::kFloat);
 
   // Random starting poses.

@@ -1,10 +1,6 @@
 #include "trained_run.h"
 
-#include <ATen/Parallel.h>
-
-#include <algorithm>
 #include <filesystem>
-#include <thread>
 
 #include "disco/checkpoint.h"
 #include "disco/error.h"
@@ -41,15 +37,8 @@ TrainedRun load_trained_run(const std::string& run_dir, const CommandContext& ct
   }
   if (!loaded) throw UsageError("--model: run '" + run_dir + "' has no usable checkpoint; train it first");
   if (!with_confidence) return run;
-  const auto params = run.model.ema->parameters();
-  run.confidence = load_confidence_model(run_dir, run.settings, params.empty() ? c10::Device(c10::kCPU) : params[0].device());
+  run.confidence = load_confidence_model(run_dir, run.settings, device_of(*run.model.ema));
   return run;
-}
-
-void set_threads_for(const TrainedRun& run, const CommandContext& ctx) {
-  int threads = ctx.threads >= 0 ? ctx.threads : int(run.config.get_int("threads"));
-  if (threads == 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(threads);
 }
 
 }  // namespace disco::docking

@@ -24,7 +24,4 @@ struct TrainedRun {
 // with_confidence = false skips RUN/confidence.pt (for `disco confidence`, which replaces it).
 TrainedRun load_trained_run(const std::string& run_dir, const CommandContext& ctx, bool with_confidence = true);
 
-// -j/--threads, else the run's `threads` (0 = every core), as for the built-in commands.
-void set_threads_for(const TrainedRun& run, const CommandContext& ctx);
-
 }  // namespace disco::docking
