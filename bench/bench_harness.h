@@ -64,6 +64,18 @@ inline long peak_rss_kb() {
   return usage.ru_maxrss;
 }
 
+// "name:d0xd1x..." for every parameter, so the report can compare the two sides tensor by tensor.
+inline std::string json_shapes(torch::nn::Module& m) {
+  std::string s = "{";
+  bool first = true;
+  for (const auto& item : m.named_parameters()) {
+    s += std::string(first ? "" : ", ") + "\"" + item.key() + "\": [";
+    for (int64_t d = 0; d < item.value().dim(); ++d) s += (d ? ", " : "") + std::to_string(item.value().size(d));
+    s += "]";
+    first = false;
+  }
+  return s + "}";
+}
 inline int all_cores() { return int(std::max(1u, std::thread::hardware_concurrency())); }
 
 // The options every benchmark takes; each program sets its own defaults before parsing.

@@ -74,18 +74,6 @@ Options parse_args(int argc, char** argv) {
   return o;
 }
 
-// "name:d0xd1x..." for every parameter, so the report can compare the two sides tensor by tensor.
-std::string json_shapes(torch::nn::Module& m) {
-  std::string s = "{";
-  bool first = true;
-  for (const auto& item : m.named_parameters()) {
-    s += std::string(first ? "" : ", ") + "\"" + item.key() + "\": [";
-    for (int64_t d = 0; d < item.value().dim(); ++d) s += (d ? ", " : "") + std::to_string(item.value().size(d));
-    s += "]";
-    first = false;
-  }
-  return s + "}";
-}
 void to_channels_last(torch::nn::Module& m) {
   torch::NoGradGuard no_grad;
   for (auto& p : m.parameters())

@@ -24,6 +24,8 @@ class DockingDenoiser : public Denoiser {
  public:
   explicit DockingDenoiser(const DockingSettings& settings);
   at::Tensor denoise(const Batch& noisy, const at::Tensor& t, const Latents& z) override;
+  // The score network alone (bench/disco_bench_docking times its forward without the graph building).
+  equivariant::ScoreModel& network() { return net_; }
 
  private:
   DockingSettings settings_;
