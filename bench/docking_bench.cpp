@@ -31,6 +31,7 @@
 #include "bench_harness.h"
 #include "complex.h"
 #include "docking_example.h"
+#include "graph.h"
 #include "docking_networks.h"
 #include "docking_settings.h"
 #include "equivariant/clebsch_gordan.h"
@@ -223,6 +224,10 @@ int run(const Options& o) {
     const disco::Batch packed = dk::pack_examples({&example}, s.pocket, {0});
     for (const auto& [key, value] : packed.tensors) out.insert("example/" + key, value);
     out.insert("example/lig_pos_input", positions_tensor(example.lig_pos));
+    out.insert("example/pocket_centre_input", positions_tensor({example.pocket_centre}).view({3}));
+    out.insert("example/atom_feature_sizes",
+               at::tensor(std::vector<int64_t>(dk::kAtomFeatureSizes.begin(), dk::kAtomFeatureSizes.end())));
+    out.insert("example/num_residue_types", at::tensor(std::vector<int64_t>{dk::kNumResidueTypes}));
     for (const auto& item : denoiser.named_parameters()) out.insert("denoiser/" + item.key(), item.value().detach());
     if (prior)
       for (const auto& item : prior->named_parameters()) out.insert("prior/" + item.key(), item.value().detach());
