@@ -17,6 +17,7 @@
 // disco_docking_model that the plugin links), the config validated against the plugin's schema as the CLI does.
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 #include <torch/utils.h>
@@ -194,7 +195,7 @@ int run(const Options& o) {
   int64_t edges = 0, graph_nodes = 0;
   double best_score = NAN;
   if (all || o.workload == "forward") {
-    c10::InferenceMode guard;
+    torch::NoGradGuard no_grad;  // as dock_poses runs the network
     dk::FlatJointGraph g = dk::flatten_joint_graph(fwd_batch, fwd_batch.at("lig_pos"), fwd_t, s.radii);
     if (s.m > 0) {
       g.graph.latent_node_weights = dk::codes_to_node_weights(g, fwd_z.codes);
@@ -270,10 +271,12 @@ int run(const Options& o) {
   const long peak_rss = peak_rss_kb();
   const int64_t params_denoiser = count_params(denoiser), params_prior = prior ? count_params(*prior) : 0;
   if (o.json) {
-    std::printf("{\"impl\": \"disco\", \"torch_version\": \"%s\", \"threads\": %d, \"size\": \"%s\", \"complex\": \"%s\", "
+    std::printf("{\"impl\": \"disco\", \"torch_version\": \"%s\", \"threads\": %d, \"interop_threads\": %d, "
+                "\"size\": \"%lld layers, %s, edge MLP %lld\", \"complex\": \"%s\", "
                 "\"param_count\": {\"denoiser\": %lld, \"prior\": %lld}, \"peak_rss_kb\": %ld, \"workloads\": {",
-                TORCH_VERSION, at::get_num_threads(), o.size.c_str(), id.c_str(), (long long)params_denoiser,
-                (long long)params_prior, peak_rss);
+                TORCH_VERSION, at::get_num_threads(), at::get_num_interop_threads(), (long long)s.denoiser.num_layers,
+                s.denoiser.hidden_irreps.c_str(), (long long)s.denoiser.mlp_hidden, id.c_str(),
+                (long long)params_denoiser, (long long)params_prior, peak_rss);
     std::string sep;
     if (!dock_t.wall.empty()) {
       std::printf("\"dock\": {\"samples\": %lld, \"steps\": %lld, \"warmup\": %d, \"best_score\": %.9g, "

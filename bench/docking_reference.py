@@ -698,13 +698,19 @@ class Docking:
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data", required=True, help="the file disco_bench_docking --export wrote")
-    p.add_argument("--workload", choices=["dock", "forward", "all"], default="all")
+    p.add_argument("--workload", choices=["dock", "forward", "all", "none"], default="all",
+                   help="none: only --check")
     p.add_argument("--threads", type=int, default=torch.get_num_threads())
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--check", action="store_true", help="compare with disco's exported outputs first (parity)")
     p.add_argument("--json", action="store_true")
     return p.parse_args()
+
+
+def data_size(d):
+    o = d.s["denoiser"]
+    return f"{o['num_layers']} layers, {o['hidden_irreps']}, edge MLP {o['mlp_hidden']}"
 
 
 def timed(warmup, repeats, body):
@@ -726,10 +732,13 @@ def main():
     n = int(data["check/forward_lig_pos"].shape[0])
     steps = d.s["steps"]
     seed = int(data["check/dock_seed"][0])
-    result = {"impl": "python", "torch_version": torch.__version__, "threads": torch.get_num_threads(),
+    result = {"impl": "python", "torch_version": torch.__version__, "python_version": sys.version.split()[0],
+              "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads(),
+              "size": data_size(d), "complex": "",
               "param_count": {"denoiser": d.param_count(d.denoiser), "prior": d.param_count(d.prior)},
-              "param_shapes": {"denoiser": {k: list(v.shape) for k, v in d.denoiser.named_parameters()},
-                               "prior": {k: list(v.shape) for k, v in d.prior.named_parameters()} if d.prior else {}},
+              # disco's names: its DockingDenoiser / DockingPrior hold the network as the submodule "net".
+              "param_shapes": {"denoiser": {"net." + k: list(v.shape) for k, v in d.denoiser.named_parameters()},
+                               "prior": {"net." + k: list(v.shape) for k, v in d.prior.named_parameters()} if d.prior else {}},
               "workloads": {}}
     fwd_pos = data["check/forward_lig_pos"]
     fwd_latents = data["check/forward_latents"] if d.s["m"] > 0 else None

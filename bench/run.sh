@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# bench/run.sh [--quick] [--threads N] [--no-build] [--results FILE] [--no-readme] [--only toy2d|image]
+# bench/run.sh [--quick] [--threads N] [--no-build] [--results FILE] [--no-readme] [--only toy2d|image|docking]
+#              [--docking-size tiny|diffdock_s]
 #
 # Benchmarks disco against the same model in PyTorch-Python (bench/README.md). For each workload (toy2d:
-# train, sample; image: train, sample, roofline, roofline_cl) it runs the C++ program and the Python reference ALTERNATELY, one process each time
+# train, sample; image: train, sample, roofline, roofline_cl; docking: dock, forward) it runs the C++ program and the Python reference ALTERNATELY, one process each time
 # (C, P, C, P, ...), so that both see the same machine state; every process warms up first, and the
 # reported numbers are medians over all timed repeats of all rounds. Writes bench/results/toy2d.json and
-# bench/results/image.json and regenerates their tables in bench/README.md (between <!-- bench:NAME:begin -->
+# bench/results/image.json and bench/results/docking_vs_python.json and regenerates their tables in bench/README.md (between <!-- bench:NAME:begin -->
 # and <!-- bench:NAME:end -->).
 #
 #   --quick      fewer rounds and repeats (under 3 minutes on 2 idle cores once built)
@@ -14,7 +15,9 @@
 #   --results F  write the toy2d summary to F instead of bench/results/toy2d.json; the image summary goes
 #                next to it as F with toy2d replaced by image (or F.image.json)
 #   --no-readme  leave the tables in bench/README.md alone (for extra runs, e.g. --threads 1)
-#   --only W     run only the toy2d or only the image benchmark
+#   --only W     run only the toy2d, the image or the docking benchmark
+#   --docking-size S  the docking score network: diffdock_s (default; tiny with --quick) or tiny. Docking
+#                needs ../shared/data/pdbbind/1a0q and is skipped with a message without it.
 # Environment: DISCO_BUILD_DIR (default build), DISCO_BENCH_PYTHON (default /usr/bin/python3, which has
 # Debian's python3-torch; the python3 first on PATH may have no torch).
 set -euo pipefail
@@ -29,6 +32,7 @@ RESULTS=bench/results/toy2d.json
 README=bench/README.md
 THREADS=$(nproc)
 ONLY=
+DOCKING_SIZE=
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
@@ -37,17 +41,29 @@ while [[ $# -gt 0 ]]; do
     --threads=*) THREADS=${1#--threads=} ;;
     --results) RESULTS=${2:?--results needs a value}; shift ;;
     --no-readme) README= ;;
-    --only) ONLY=${2:?--only needs toy2d or image}; shift ;;
+    --only) ONLY=${2:?--only needs toy2d, image or docking}; shift ;;
+    --docking-size) DOCKING_SIZE=${2:?--docking-size needs tiny or diffdock_s}; shift ;;
     -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
-[[ -z $ONLY || $ONLY == toy2d || $ONLY == image ]] || { echo "bench/run.sh: --only takes toy2d or image" >&2; exit 2; }
-RUN_TOY2D=$([[ $ONLY != image ]] && echo 1 || echo 0)
-RUN_IMAGE=$([[ $ONLY != toy2d ]] && echo 1 || echo 0)
+[[ -z $ONLY || $ONLY == toy2d || $ONLY == image || $ONLY == docking ]] || {
+  echo "bench/run.sh: --only takes toy2d, image or docking" >&2; exit 2; }
+[[ -z $DOCKING_SIZE || $DOCKING_SIZE == tiny || $DOCKING_SIZE == diffdock_s ]] || {
+  echo "bench/run.sh: --docking-size takes tiny or diffdock_s" >&2; exit 2; }
+RUN_TOY2D=$([[ -z $ONLY || $ONLY == toy2d ]] && echo 1 || echo 0)
+RUN_IMAGE=$([[ -z $ONLY || $ONLY == image ]] && echo 1 || echo 0)
+RUN_DOCKING=$([[ -z $ONLY || $ONLY == docking ]] && echo 1 || echo 0)
+DOCKING_COMPLEX=../shared/data/pdbbind/1a0q
+if [[ $RUN_DOCKING == 1 && ! -d $DOCKING_COMPLEX ]]; then
+  echo "bench: docking skipped: $DOCKING_COMPLEX is absent (the shared data sets)" >&2
+  RUN_DOCKING=0
+fi
 IMAGE_RESULTS=${RESULTS/toy2d/image}
 [[ $IMAGE_RESULTS != "$RESULTS" ]] || IMAGE_RESULTS=$RESULTS.image.json
+DOCKING_RESULTS=${RESULTS/toy2d/docking_vs_python}
+[[ $DOCKING_RESULTS != "$RESULTS" ]] || DOCKING_RESULTS=$RESULTS.docking.json
 
 if [[ $QUICK == 1 ]]; then
   # Sampling without a warm-up run: its first of 99 network evaluations pays the one-off costs, ~1% of a run.
@@ -55,10 +71,15 @@ if [[ $QUICK == 1 ]]; then
   # Image: one round, tiny repeats (a U-Net sampling run is 35 network evaluations at batch 64).
   IMAGE_ROUNDS=1; IMAGE_TRAIN_ARGS=(--repeats 2 --warmup 1 --train-steps 1); IMAGE_SAMPLE_ARGS=(--repeats 1 --warmup 0)
   IMAGE_ROOFLINE_ARGS=(--repeats 1 --warmup 1)
+  # Docking: the tiny network, one round.
+  DOCKING_ROUNDS=1; DOCKING_DOCK_ARGS=(--repeats 1 --warmup 0); DOCKING_FORWARD_ARGS=(--repeats 2 --warmup 1)
+  DOCKING_SIZE=${DOCKING_SIZE:-tiny}
 else
   ROUNDS=5; TRAIN_ARGS=(--repeats 5 --warmup 1 --train-steps 100); SAMPLE_ARGS=(--repeats 3 --warmup 1)
   IMAGE_ROUNDS=2; IMAGE_TRAIN_ARGS=(--repeats 3 --warmup 1 --train-steps 3); IMAGE_SAMPLE_ARGS=(--repeats 1 --warmup 1)
   IMAGE_ROOFLINE_ARGS=(--repeats 2 --warmup 1)
+  DOCKING_ROUNDS=2; DOCKING_DOCK_ARGS=(--repeats 1 --warmup 0); DOCKING_FORWARD_ARGS=(--repeats 3 --warmup 1)
+  DOCKING_SIZE=${DOCKING_SIZE:-diffdock_s}
 fi
 
 if awk -v n="$(nproc)" '{ exit !($1 > n / 2) }' /proc/loadavg; then
@@ -71,11 +92,14 @@ if [[ $BUILD == 1 ]]; then
     # Something unrelated to the benchmark (a test, another plugin) may fail to build: build only what runs here.
     echo "bench: warning: the full build failed; building only disco_bench_toy2d and the toy2d plugin" >&2
     cmake --build "$BUILD_DIR" --target disco_bench_toy2d toy2d disco_bench_image image >&2
+    cmake --build "$BUILD_DIR" --target disco_bench_docking docking >&2 || true
   fi
 fi
 CPP="$BUILD_DIR/bin/disco_bench_toy2d"
 CPP_IMAGE="$BUILD_DIR/bin/disco_bench_image"
-for exe in $([[ $RUN_TOY2D == 1 ]] && echo "$CPP") $([[ $RUN_IMAGE == 1 ]] && echo "$CPP_IMAGE"); do
+CPP_DOCKING="$BUILD_DIR/bin/disco_bench_docking"
+for exe in $([[ $RUN_TOY2D == 1 ]] && echo "$CPP") $([[ $RUN_IMAGE == 1 ]] && echo "$CPP_IMAGE") \
+           $([[ $RUN_DOCKING == 1 ]] && echo "$CPP_DOCKING"); do
   [[ -x "$exe" ]] || { echo "bench: $exe not found (build with scripts/build.sh, or drop --no-build)" >&2; exit 1; }
 done
 "$PY" -c 'import torch' 2>/dev/null || {
@@ -83,13 +107,17 @@ done
 
 RAW=$(mktemp -d)
 RAW_IMAGE=$(mktemp -d)
-trap 'rm -rf "$RAW" "$RAW_IMAGE"' EXIT
+RAW_DOCKING=$(mktemp -d)
+trap 'rm -rf "$RAW" "$RAW_IMAGE" "$RAW_DOCKING"' EXIT
 # Same thread settings for both sides; the programs call torch.set_num_threads / torch::set_num_threads.
 export OMP_NUM_THREADS=$THREADS
 
 run_one() {  # impl workload round [bench]
   local impl=$1 workload=$2 round=$3 bench=${4:-toy2d} out args
-  if [[ $bench == toy2d ]]; then
+  if [[ $bench == docking ]]; then
+    out="$RAW_DOCKING/$2-$1-$3.json"
+    if [[ $workload == dock ]]; then args=(--workload dock "${DOCKING_DOCK_ARGS[@]}"); else args=(--workload forward "${DOCKING_FORWARD_ARGS[@]}"); fi
+  elif [[ $bench == toy2d ]]; then
     out="$RAW/$2-$1-$3.json"
     if [[ $workload == train ]]; then args=("${TRAIN_ARGS[@]}"); else args=("${SAMPLE_ARGS[@]}"); fi
   else
@@ -102,7 +130,11 @@ run_one() {  # impl workload round [bench]
     esac
   fi
   local load_before; load_before=$(cut -d' ' -f1 /proc/loadavg)
-  if [[ $bench == image && $impl == disco ]]; then
+  if [[ $bench == docking && $impl == disco ]]; then
+    "$CPP_DOCKING" --json --threads "$THREADS" --size "$DOCKING_SIZE" --complex "$DOCKING_COMPLEX" "${args[@]}" > "$out.tmp"
+  elif [[ $bench == docking ]]; then
+    "$PY" bench/docking_reference.py --json --threads "$THREADS" --data "$RAW_DOCKING/export.pt" "${args[@]}" > "$out.tmp"
+  elif [[ $bench == image && $impl == disco ]]; then
     "$CPP_IMAGE" --json --threads "$THREADS" "${args[@]}" > "$out.tmp"
   elif [[ $bench == image ]]; then
     "$PY" bench/image_reference.py --json --threads "$THREADS" "${args[@]}" > "$out.tmp"
@@ -159,5 +191,27 @@ if [[ $RUN_IMAGE == 1 ]]; then
   echo "bench: image measured in $(( $(date +%s) - start )) s" >&2
   mkdir -p "$(dirname "$IMAGE_RESULTS")"
   "$PY" bench/image_report.py --raw "$RAW_IMAGE" --out "$IMAGE_RESULTS" ${README:+--readme "$README"} \
+    --mode "$MODE" --command "bench/run.sh${ARGS:+ $ARGS}"
+fi
+
+# Docking: disco_bench_docking exports the example, its weights and reference outputs once (not timed); the
+# Python side loads them, must reproduce disco's scores and a whole seeded dock (parity, checked by
+# docking_report.py), and then both sides run the same work alternately.
+if [[ $RUN_DOCKING == 1 ]]; then
+  start=$(date +%s)
+  "$CPP_DOCKING" --threads "$THREADS" --size "$DOCKING_SIZE" --complex "$DOCKING_COMPLEX" --workload forward \
+    --repeats 1 --warmup 0 --export "$RAW_DOCKING/export.pt" > /dev/null
+  "$PY" bench/docking_reference.py --json --threads "$THREADS" --data "$RAW_DOCKING/export.pt" --check --workload none \
+    > "$RAW_DOCKING/parity.json.tmp"
+  mkdir -p "$RAW_DOCKING/parity" && mv "$RAW_DOCKING/parity.json.tmp" "$RAW_DOCKING/parity/parity.json"
+  for workload in dock forward; do
+    for ((r = 1; r <= DOCKING_ROUNDS; r++)); do
+      run_one disco "$workload" "$r" docking
+      run_one python "$workload" "$r" docking
+    done
+  done
+  echo "bench: docking measured in $(( $(date +%s) - start )) s" >&2
+  mkdir -p "$(dirname "$DOCKING_RESULTS")"
+  "$PY" bench/docking_report.py --raw "$RAW_DOCKING" --out "$DOCKING_RESULTS" ${README:+--readme "$README"} \
     --mode "$MODE" --command "bench/run.sh${ARGS:+ $ARGS}"
 fi

@@ -4,6 +4,7 @@
 # parity check between disco and the Python reference passes, and every workload has timings for both sides.
 # Image workloads (when disco_bench_image is built): both sides build networks with the same parameter names and
 # shapes (run.sh fails otherwise), and train, sample, the AR prior's share and the roofline have numbers.
+# Docking (when built and ../shared is there): parity with the Python twin on the same weights, timings.
 # It asserts nothing about speed (tests never do); bench/README.md has the measured ratios.
 source "$(dirname "$0")/lib.sh"
 set -e
@@ -42,5 +43,23 @@ assert 0 < s["disco"]["prior_share"] < 1 and 0 < s["python"]["prior_share"] < 1,
 r = d["workloads"]["roofline"]
 assert r["flops"] > 0 and r["disco"]["sgemm_peak_gflops"] > 0, "roofline figures missing"
 PYEOF
+fi
+if [ -x "$DISCO_BUILD_DIR/bin/disco_bench_docking" ] && [ -d "$DISCO_SOURCE/../shared/data/pdbbind/1a0q" ]; then
+  # Docking: the Python twin loads disco's weights and must reproduce its scores and a whole seeded dock
+  # (docking_report.py fails the run otherwise); both sides have timings for both workloads.
+  "$PY" - "$WORK/docking_vs_python.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["parity"]
+assert p["forward_max_rel_diff"] < 1e-4 and p["dock_max_pose_diff_angstrom"] < 1e-3 and p["dock_latents_equal"], p
+assert d["param_count"]["disco"] == d["param_count"]["python"], d["param_count"]
+for name in ("dock", "forward"):
+    w = d["workloads"][name]
+    for side in ("disco", "python"):
+        assert w[side]["n_timed"] > 0 and w[side]["median"] > 0, f"docking {name}/{side}: no timings"
+    print(f"docking {name}: disco {w['disco']['median']:.4g} s, python {w['python']['median']:.4g} s (not asserted)")
+PYEOF
+else
+  echo "docking part skipped: disco_bench_docking not built or ../shared/data/pdbbind/1a0q absent"
 fi
 echo "ok"
