@@ -1,12 +1,48 @@
 #include "equivariant/tensor_product.h"
 
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+#include <ATen/core/grad_mode.h>
+
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
+#include <vector>
 
 #include "equivariant/clebsch_gordan.h"
 
 namespace disco::equivariant {
+
+at::Tensor contract_per_edge(const at::Tensor& T, const at::Tensor& weights, int64_t first_weight, int64_t mul_o) {
+  const int64_t E = T.size(0), K = T.size(1), d3 = T.size(2), row = weights.stride(0);
+  at::Tensor y = at::empty({E, mul_o * d3}, T.options());
+  AT_DISPATCH_FLOATING_TYPES(T.scalar_type(), "contract_per_edge", [&] {
+    const scalar_t* t = T.data_ptr<scalar_t>();
+    const scalar_t* w = weights.data_ptr<scalar_t>() + first_weight;
+    scalar_t* out = y.data_ptr<scalar_t>();
+    at::parallel_for(0, E, 64, [&](int64_t begin, int64_t end) {
+      std::vector<scalar_t> acc(static_cast<size_t>(d3 * mul_o));  // [k][w]: contiguous over w, so it vectorises
+      for (int64_t e = begin; e < end; ++e) {
+        std::fill(acc.begin(), acc.end(), scalar_t(0));
+        const scalar_t* te = t + e * K * d3;
+        const scalar_t* we = w + e * row;
+        for (int64_t k_in = 0; k_in < K; ++k_in) {
+          const scalar_t* wk = we + k_in * mul_o;
+          for (int64_t k = 0; k < d3; ++k) {
+            const scalar_t tk = te[k_in * d3 + k];
+            scalar_t* a = acc.data() + k * mul_o;
+            for (int64_t u = 0; u < mul_o; ++u) a[u] += tk * wk[u];
+          }
+        }
+        scalar_t* oe = out + e * mul_o * d3;
+        for (int64_t u = 0; u < mul_o; ++u)
+          for (int64_t k = 0; k < d3; ++k) oe[u * d3 + k] = acc[size_t(k * mul_o + u)];
+      }
+    });
+  });
+  return y;
+}
 
 WeightedTensorProductImpl::WeightedTensorProductImpl(Irreps in, Irreps attr, Irreps out)
     : in_(std::move(in)), attr_(std::move(attr)), out_(std::move(out)) {
@@ -66,8 +102,12 @@ at::Tensor WeightedTensorProductImpl::forward(const at::Tensor& x, const at::Ten
     }
     const at::Tensor T = terms.size() == 1 ? terms[0] : at::cat(terms, 1);           // (E, K, d3)
     const at::Tensor W = weights.narrow(1, first_weight, fan_in * mul_o).view({E, fan_in, mul_o});
-    at::Tensor y = d3 == 1 ? at::bmm(T.transpose(1, 2), W).view({E, mul_o})         // scalars: (E, 1, K) (E, K, mul_o)
-                           : at::bmm(W.transpose(1, 2), T).reshape({E, mul_o * d3});  // (E, mul_o, d3)
+    at::Tensor y;
+    if (!at::GradMode::is_enabled() && T.device().is_cpu() && weights.stride(1) == 1)
+      y = contract_per_edge(T.contiguous(), weights, first_weight, mul_o);
+    else
+      y = d3 == 1 ? at::bmm(T.transpose(1, 2), W).view({E, mul_o})         // scalars: (E, 1, K) (E, K, mul_o)
+                  : at::bmm(W.transpose(1, 2), T).reshape({E, mul_o * d3});  // (E, mul_o, d3)
     flat.push_back(y * out_scale_[o]);
   }
   return at::cat(flat, 1);

@@ -41,6 +41,14 @@ class WeightedTensorProductImpl : public torch::nn::Module {
 };
 TORCH_MODULE(WeightedTensorProduct);
 
+// The per-edge contraction of one output block without autograd (CPU):
+//   y[e, u * d3 + k] = sum_K T[e, K, k] * weights[e, first_weight + K * mul_o + u]
+// T: (E, K, d3) contiguous; weights: (E, >= first_weight + K * mul_o) with unit column stride. It is what the
+// batched matmul computes, in one pass over each edge's weights: LibTorch 1.13's CPU bmm runs these small
+// per-edge products one batch element at a time (a select and a matmul call each), which cost about as
+// much as the edge MLP that makes the weights.
+at::Tensor contract_per_edge(const at::Tensor& T, const at::Tensor& weights, int64_t first_weight, int64_t mul_o);
+
 // Couples two multiplicity-1 features without weights: (E, 2l1+1) x (E, 2l2+1) -> (E, 2l3+1).
 at::Tensor couple(const at::Tensor& a, int l1, const at::Tensor& b, int l2, int l3);
 
