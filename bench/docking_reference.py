@@ -241,7 +241,7 @@ def couple(a, l1, b, l2, l3, cg):
     return torch.einsum("ei,ej,ijk->ek", a, b, cg[f"{l1}_{l2}_{l3}"].float())
 
 
-INFERENCE_EDGE_CHUNK = 2048  # tensor_product_conv.cpp: per-edge weights a chunk of edges at a time without autograd
+INFERENCE_EDGE_CHUNK = 512  # tensor_product_conv.cpp: per-edge weights a chunk of edges at a time without autograd
 
 
 class TensorProductConv(torch.nn.Module):

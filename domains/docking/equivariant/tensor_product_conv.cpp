@@ -17,7 +17,7 @@
 namespace disco::equivariant {
 
 namespace {
-constexpr int64_t kInferenceEdgeChunk = 2048;
+constexpr int64_t kInferenceEdgeChunk = 512;
 }  // namespace
 
 TensorProductConvImpl::TensorProductConvImpl(TensorProductConvOptions options) : options_(std::move(options)) {
@@ -49,7 +49,10 @@ at::Tensor TensorProductConvImpl::forward(const at::Tensor& h, const at::Tensor&
   } else {
     // Without autograd nothing needs every edge's weights at once: a chunk of edges at a time keeps the
     // per-edge weight tensor (edges x weight_numel floats, ~1 GB for 40 docking graphs at DiffDock-S size) in
-    // blocks the heap reuses, instead of mapping and faulting in a fresh gigabyte per layer.
+    // blocks the heap reuses, instead of mapping and faulting in a fresh gigabyte per layer. 512 edges (2.3 MB
+    // of weights at DiffDock-S size) stay in cache between the edge MLP that writes them and the contraction
+    // that reads them: the DiffDock-S forward on 1a0q (40 graphs, 105k edges, 1 thread) took 1.67 s with
+    // chunks of 512, 1.69 s with 256, 1.84 s with 128, 2.01 s with 2048 and 3.68 s with 8192.
     for (int64_t start = 0; start < E; start += kInferenceEdgeChunk) {
       const int64_t n = std::min(kInferenceEdgeChunk, E - start);
       const at::Tensor weights = mlp_->forward(edge_scalars.narrow(0, start, n));
