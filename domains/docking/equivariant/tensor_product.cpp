@@ -14,6 +14,51 @@
 
 namespace disco::equivariant {
 
+namespace {
+
+// Edges [begin, end) of contract_per_edge; `acc` holds d3 * mul_o values, [k][u], contiguous over u.
+template <class scalar_t>
+__attribute__((always_inline)) inline void contract_edges(const scalar_t* t, const scalar_t* w, scalar_t* out,
+                                                          scalar_t* acc, int64_t begin, int64_t end, int64_t K,
+                                                          int64_t d3, int64_t mul_o, int64_t row) {
+  for (int64_t e = begin; e < end; ++e) {
+    std::fill(acc, acc + d3 * mul_o, scalar_t(0));
+    const scalar_t* te = t + e * K * d3;
+    const scalar_t* we = w + e * row;
+    for (int64_t k_in = 0; k_in < K; ++k_in) {
+      const scalar_t* wk = we + k_in * mul_o;
+      for (int64_t k = 0; k < d3; ++k) {
+        const scalar_t tk = te[k_in * d3 + k];
+        scalar_t* a = acc + k * mul_o;
+        for (int64_t u = 0; u < mul_o; ++u) a[u] += tk * wk[u];
+      }
+    }
+    scalar_t* oe = out + e * mul_o * d3;
+    for (int64_t u = 0; u < mul_o; ++u)
+      for (int64_t k = 0; k < d3; ++k) oe[u * d3 + k] = acc[k * mul_o + u];
+  }
+}
+
+// The float32 loop is compiled twice, for AVX2 + FMA and for the baseline x86-64 the build targets; the loader
+// picks one for the CPU it runs on (GCC function multiversioning), so the binary stays portable.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+__attribute__((target_clones("arch=haswell", "default")))
+#endif
+void contract_edges_float(const float* t, const float* w, float* out, float* acc, int64_t begin, int64_t end,
+                          int64_t K, int64_t d3, int64_t mul_o, int64_t row) {
+  contract_edges<float>(t, w, out, acc, begin, end, K, d3, mul_o, row);
+}
+void contract_edges_of(const float* t, const float* w, float* out, float* acc, int64_t begin, int64_t end, int64_t K,
+                       int64_t d3, int64_t mul_o, int64_t row) {
+  contract_edges_float(t, w, out, acc, begin, end, K, d3, mul_o, row);
+}
+void contract_edges_of(const double* t, const double* w, double* out, double* acc, int64_t begin, int64_t end,
+                       int64_t K, int64_t d3, int64_t mul_o, int64_t row) {
+  contract_edges<double>(t, w, out, acc, begin, end, K, d3, mul_o, row);
+}
+
+}  // namespace
+
 at::Tensor contract_per_edge(const at::Tensor& T, const at::Tensor& weights, int64_t first_weight, int64_t mul_o) {
   const int64_t E = T.size(0), K = T.size(1), d3 = T.size(2), row = weights.stride(0);
   at::Tensor y = at::empty({E, mul_o * d3}, T.options());
@@ -22,23 +67,8 @@ at::Tensor contract_per_edge(const at::Tensor& T, const at::Tensor& weights, int
     const scalar_t* w = weights.data_ptr<scalar_t>() + first_weight;
     scalar_t* out = y.data_ptr<scalar_t>();
     at::parallel_for(0, E, 64, [&](int64_t begin, int64_t end) {
-      std::vector<scalar_t> acc(static_cast<size_t>(d3 * mul_o));  // [k][w]: contiguous over w, so it vectorises
-      for (int64_t e = begin; e < end; ++e) {
-        std::fill(acc.begin(), acc.end(), scalar_t(0));
-        const scalar_t* te = t + e * K * d3;
-        const scalar_t* we = w + e * row;
-        for (int64_t k_in = 0; k_in < K; ++k_in) {
-          const scalar_t* wk = we + k_in * mul_o;
-          for (int64_t k = 0; k < d3; ++k) {
-            const scalar_t tk = te[k_in * d3 + k];
-            scalar_t* a = acc.data() + k * mul_o;
-            for (int64_t u = 0; u < mul_o; ++u) a[u] += tk * wk[u];
-          }
-        }
-        scalar_t* oe = out + e * mul_o * d3;
-        for (int64_t u = 0; u < mul_o; ++u)
-          for (int64_t k = 0; k < d3; ++k) oe[u * d3 + k] = acc[size_t(k * mul_o + u)];
-      }
+      std::vector<scalar_t> acc(static_cast<size_t>(d3 * mul_o));
+      contract_edges_of(t, w, out, acc.data(), begin, end, K, d3, mul_o, row);
     });
   });
   return y;
