@@ -32,6 +32,11 @@ class Dataset {
   virtual ~Dataset() = default;
   virtual int64_t size() const = 0;
   virtual Batch get(const at::Tensor& indices) const = 0;
+  // A hint that get(indices) will be called next with exactly these indices: a dataset may start producing that
+  // batch in the background (a streaming image folder decodes it while the model trains on the current one).
+  // get() must return the same result whether or not prefetch was called. The trainer calls it only when the
+  // next batch is known in advance (distributed.sampler = "epoch"); the default does nothing.
+  virtual void prefetch(const at::Tensor& indices) const { (void)indices; }
 };
 
 // Named scalar results, in the order they should be shown.

@@ -307,11 +307,18 @@ void Trainer::run(bool resume) {
     // Rows this rank draws, and where its own rows start among them (only rng = global draws for all ranks).
     const int64_t drawn = comm && !rank_streams ? world * o_.batch_size : o_.batch_size;
     const int64_t first = drawn == o_.batch_size ? 0 : rank * o_.batch_size;
+    auto epoch_indices = [&](int64_t step) {
+      return drawn == o_.batch_size ? sampler->local_indices(step) : sampler->global_indices(step);
+    };
     while (state.step < o_.steps) {
       if (rank_streams) reseed_rank_streams(1, state.step);
-      auto idx = sampler ? (drawn == o_.batch_size ? sampler->local_indices(state.step) : sampler->global_indices(state.step))
+      auto idx = sampler ? epoch_indices(state.step)
                          : at::randint(n_data, {drawn}, cpu_gen, at::TensorOptions().dtype(at::kLong));
       Batch batch = dataset->get(idx).to(device);
+      // The epoch sampler knows the next batch (a function of the step alone), so a streaming dataset can load it
+      // while this step computes. The random sampler's next draw depends on the generator: no hint, so that the
+      // random stream stays exactly as it was.
+      if (sampler && state.step + 1 < o_.steps) dataset->prefetch(epoch_indices(state.step + 1));
       batch.size = drawn;
       auto sigma = model_.diffusion->sample_sigma(drawn, device, gen);
       Batch noisy = model_.diffusion->perturb(batch, sigma, gen);
@@ -412,9 +419,13 @@ void Trainer::run(bool resume) {
         torch::NoGradGuard no_grad;
         // Whole examples are heavy (graphs): extract them a training batch at a time.
         const int64_t chunk = model_.prior->conditions_on_examples() ? o_.batch_size : 4096;
+        auto chunk_indices = [&](int64_t start) {
+          return at::arange(start, std::min(n_data, start + chunk), at::TensorOptions().dtype(at::kLong));
+        };
         for (int64_t start = 0; start < n_data; start += chunk) {
-          auto idx = at::arange(start, std::min(n_data, start + chunk), at::TensorOptions().dtype(at::kLong));
+          auto idx = chunk_indices(start);
           Batch b = dataset->get(idx).to(device);
+          if (start + chunk < n_data) dataset->prefetch(chunk_indices(start + chunk));  // the chunks come in order
           b.size = idx.size(0);
           auto enc = model_.encoder->encode(b);
           codes.push_back(latent_argmax(enc.logits, enc.mask));
@@ -438,15 +449,21 @@ void Trainer::run(bool resume) {
       if (comm) reducer = std::make_unique<GradientReducer>(*comm, model_.prior->parameters(), dist.bucket_mb);
       const int64_t drawn = comm && !rank_streams ? world * o_.prior_batch_size : o_.prior_batch_size;
       const int64_t first = drawn == o_.prior_batch_size ? 0 : rank * o_.prior_batch_size;
+      // This rank's rows of a step under the epoch sampler.
+      auto epoch_indices = [&](int64_t step) {
+        return drawn == o_.prior_batch_size ? sampler->local_indices(step)
+                                            : sampler->global_indices(step).narrow(0, first, o_.prior_batch_size);
+      };
       while (state.step < o_.prior_steps) {
         if (rank_streams) reseed_rank_streams(2, state.step);
-        auto idx = sampler ? (drawn == o_.prior_batch_size ? sampler->local_indices(state.step)
-                                                           : sampler->global_indices(state.step))
+        auto idx = sampler ? epoch_indices(state.step)
                            : at::randint(n_data, {drawn}, cpu_gen, at::TensorOptions().dtype(at::kLong));
-        if (drawn != o_.prior_batch_size) idx = idx.narrow(0, first, o_.prior_batch_size);
+        if (!sampler && drawn != o_.prior_batch_size) idx = idx.narrow(0, first, o_.prior_batch_size);
         Batch cond;
         if (model_.prior->conditions_on_examples()) {
           cond = dataset->get(idx).to(device);
+          // As in stage 1: only the epoch sampler knows the next batch.
+          if (sampler && state.step + 1 < o_.prior_steps) dataset->prefetch(epoch_indices(state.step + 1));
           cond.size = idx.size(0);
           idx = idx.to(device);
         } else {

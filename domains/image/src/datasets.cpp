@@ -4,20 +4,15 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
-#include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <thread>
 
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_ONLY_PNG
-#define STBI_ONLY_JPEG
-#define STBI_FAILURE_USERMSG
-#include <stb/stb_image.h>
-
 #include "disco/error.h"
 #include "idx.h"
+#include "image_decode.h"
 
 namespace fs = std::filesystem;
 
@@ -28,51 +23,21 @@ const char* const kFashionMnistClassNames[10] = {"T-shirt/top", "Trouser", "Pull
 
 namespace {
 
-bool is_image_file(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
-}
-
 bool has_image(const fs::path& dir) {
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end; it != end;
        it.increment(ec))
-    if (!ec && it->is_regular_file() && is_image_file(it->path())) return true;
+    if (!ec && it->is_regular_file() && is_image_file(it->path().string())) return true;
   return false;
 }
 
-// Longer side over shorter side beyond which an image is skipped: its centre square would keep under 1/16 of it.
-constexpr int kMaxAspectRatio = 16;
-
-// Decodes one file to [C, R, R] uint8, or an undefined tensor (with `why`) when it cannot.
-at::Tensor decode(const std::string& path, int64_t resolution, bool grayscale, std::string& why) {
-  int w = 0, h = 0, n = 0;
-  const int want = grayscale ? 1 : 3;
-  unsigned char* pixels = stbi_load(path.c_str(), &w, &h, &n, want);
-  if (!pixels) {
-    why = stbi_failure_reason() ? stbi_failure_reason() : "cannot decode";
-    return {};
-  }
-  const int side = std::min(w, h);
-  if (std::max(w, h) > int64_t(kMaxAspectRatio) * side) {
-    stbi_image_free(pixels);
-    why = std::to_string(w) + "x" + std::to_string(h) + " pixels: the centre square would keep under 1/" +
-          std::to_string(kMaxAspectRatio) + " of the image";
-    return {};
-  }
-  // The centre square first, then its side -> resolution (antialiased bilinear). Cropping before resizing keeps
-  // the work and memory to the square: a 1x30000 PNG of a few hundred bytes would otherwise be scaled to
-  // 30000*R rows first.
-  auto img = at::from_blob(pixels, {h, w, want}, at::kByte)
-                 .narrow(0, (h - side) / 2, side)
-                 .narrow(1, (w - side) / 2, side)
-                 .permute({2, 0, 1})
-                 .to(at::kFloat)
-                 .unsqueeze(0);
-  stbi_image_free(pixels);
-  if (side != resolution) img = at::_upsample_bilinear2d_aa(img, {resolution, resolution}, false);
-  return img.squeeze(0).round().clamp(0, 255).to(at::kByte).contiguous();
+// One folder without data.test_path: a fixed shuffle of its n images, the last test_fraction is the test split.
+at::Tensor split_rows(int64_t n, double test_fraction, const std::string& split, const std::string& path) {
+  const int64_t n_test = std::min<int64_t>(n - 1, int64_t(std::floor(double(n) * test_fraction)));
+  auto perm = at::randperm(n, at::detail::createCPUGenerator(777));
+  auto rows = split == "train" ? perm.narrow(0, 0, n - n_test) : perm.narrow(0, n - n_test, n_test);
+  if (rows.size(0) == 0) throw DataError(path + ": the test split is empty; raise data.test_fraction or set data.test_path");
+  return rows;
 }
 
 }  // namespace
@@ -111,69 +76,88 @@ std::vector<std::string> folder_classes(const std::string& root) {
   return names;
 }
 
-ImageSet load_image_folder(const std::string& root, int64_t resolution, bool grayscale,
-                           const std::vector<std::string>& class_names_in) {
-  ImageSet set;
+ImageFiles list_image_folder(const std::string& root, const std::vector<std::string>& class_names_in) {
+  ImageFiles files;
+  files.root = root;
   const auto subfolders = folder_classes(root);
-  set.class_names = class_names_in.empty() ? subfolders : class_names_in;
+  files.labelled = !subfolders.empty();
+  files.class_names = class_names_in.empty() ? subfolders : class_names_in;
   std::map<std::string, int64_t> class_index;
-  for (size_t i = 0; i < set.class_names.size(); ++i) class_index[set.class_names[i]] = int64_t(i);
+  for (size_t i = 0; i < files.class_names.size(); ++i) class_index[files.class_names[i]] = int64_t(i);
   // (file, label) in a fixed order: sorted paths.
-  std::vector<std::pair<std::string, int64_t>> files;
+  std::vector<std::pair<std::string, int64_t>> found_files;
   std::error_code ec;
   for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end; it != end;
        it.increment(ec)) {
-    if (ec || !it->is_regular_file() || !is_image_file(it->path())) continue;
+    if (ec || !it->is_regular_file() || !is_image_file(it->path().string())) continue;
     int64_t label = -1;
-    if (!subfolders.empty()) {
+    if (files.labelled) {
       const auto rel = fs::relative(it->path(), root, ec);
       if (ec || std::distance(rel.begin(), rel.end()) < 2) continue;  // a loose file next to class folders
       auto found = class_index.find(rel.begin()->string());
       if (found == class_index.end()) {
         std::fprintf(stderr, "warning: %s: class folder '%s' is not among the training classes; skipped\n",
                      it->path().c_str(), rel.begin()->string().c_str());
-        ++set.skipped;
+        ++files.skipped;
         continue;
       }
       label = found->second;
     }
-    files.emplace_back(it->path().string(), label);
+    found_files.emplace_back(it->path().string(), label);
   }
-  std::sort(files.begin(), files.end());
-  if (files.empty()) throw DataError(root + ": no PNG or JPEG images found");
+  std::sort(found_files.begin(), found_files.end());
+  if (found_files.empty()) throw DataError(root + ": no PNG or JPEG images found");
+  for (auto& [path, label] : found_files) {
+    files.paths.push_back(std::move(path));
+    files.labels.push_back(label);
+  }
+  return files;
+}
+
+ImageSet decode_image_files(const ImageFiles& files, int64_t resolution, bool grayscale) {
+  ImageSet set;
+  set.class_names = files.class_names;
+  set.skipped = files.skipped;
   // Decode in parallel; a corrupt or degenerate file is skipped with a warning naming it.
   const int64_t c = grayscale ? 1 : 3;
-  std::vector<at::Tensor> decoded(files.size());
-  std::vector<std::string> why(files.size());
+  const size_t count = files.paths.size();
+  std::vector<at::Tensor> decoded(count);
+  std::vector<std::string> why(count);
   const size_t workers = std::max<size_t>(1, std::min<size_t>(std::thread::hardware_concurrency(), 16));
   std::vector<std::thread> threads;
   for (size_t t = 0; t < workers; ++t)
     threads.emplace_back([&, t] {
-      for (size_t i = t; i < files.size(); i += workers) decoded[i] = decode(files[i].first, resolution, grayscale, why[i]);
+      for (size_t i = t; i < count; i += workers) decoded[i] = decode_image(files.paths[i], resolution, grayscale, why[i]);
     });
   for (auto& th : threads) th.join();
   std::vector<at::Tensor> kept;
   std::vector<int64_t> labels;
-  for (size_t i = 0; i < files.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     if (!decoded[i].defined()) {
-      std::fprintf(stderr, "warning: %s: cannot use this image (%s); skipped\n", files[i].first.c_str(), why[i].c_str());
+      std::fprintf(stderr, "warning: %s: cannot use this image (%s); skipped\n", files.paths[i].c_str(), why[i].c_str());
       ++set.skipped;
       continue;
     }
     kept.push_back(decoded[i]);
-    labels.push_back(files[i].second);
+    labels.push_back(files.labels[i]);
   }
   if (kept.empty())
-    throw DataError(root + ": none of the " + std::to_string(files.size()) +
+    throw DataError(files.root + ": none of the " + std::to_string(count) +
                     " images could be used (see the warnings above)");
   if (set.skipped > 0)
-    std::fprintf(stderr, "warning: %s: %lld image(s) skipped, %zu loaded\n", root.c_str(), (long long)set.skipped, kept.size());
+    std::fprintf(stderr, "warning: %s: %lld image(s) skipped, %zu loaded\n", files.root.c_str(), (long long)set.skipped,
+                 kept.size());
   set.images = at::stack(kept).reshape({int64_t(kept.size()), c, resolution, resolution});
-  if (!subfolders.empty()) {
+  if (files.labelled) {
     set.labels = at::tensor(labels, at::kLong);
     set.num_classes = int64_t(set.class_names.size());
   }
   return set;
+}
+
+ImageSet load_image_folder(const std::string& root, int64_t resolution, bool grayscale,
+                           const std::vector<std::string>& class_names) {
+  return decode_image_files(list_image_folder(root, class_names), resolution, grayscale);
 }
 
 int64_t image_channels(const Config& config) {
@@ -197,6 +181,23 @@ std::string dataset_tag(const Config& config) {
   return name.empty() ? "folder" : name;
 }
 
+ImageFiles image_files(const Config& config, const std::string& split) {
+  const std::string path = config.get_string("data.path"), test_path = config.get_string("data.test_path");
+  if (!test_path.empty())
+    return split == "train" ? list_image_folder(path) : list_image_folder(test_path, folder_classes(path));
+  ImageFiles all = list_image_folder(path);
+  const auto rows = split_rows(int64_t(all.paths.size()), config.get_float("data.test_fraction"), split, path);
+  ImageFiles part = all;
+  part.paths.clear();
+  part.labels.clear();
+  const auto* r = rows.data_ptr<int64_t>();
+  for (int64_t i = 0; i < rows.size(0); ++i) {
+    part.paths.push_back(all.paths[size_t(r[i])]);
+    part.labels.push_back(all.labels[size_t(r[i])]);
+  }
+  return part;
+}
+
 std::shared_ptr<const ImageSet> load_image_set(const Config& config, const std::string& split) {
   static std::mutex mutex;
   static std::map<std::string, std::shared_ptr<const ImageSet>> cache;
@@ -207,24 +208,24 @@ std::shared_ptr<const ImageSet> load_image_set(const Config& config, const std::
   const std::string test_path = config.get_string("data.test_path");
   const bool gray = config.get_bool("data.grayscale");
   const double test_fraction = config.get_float("data.test_fraction");
+  const bool stream = name == "folder" && config.get_bool("data.stream");
   const std::string key = name + "|" + path + "|" + test_path + "|" + split + "|" + std::to_string(res) + "|" +
-                          std::to_string(gray) + "|" + std::to_string(test_fraction);
+                          std::to_string(gray) + "|" + std::to_string(test_fraction) + "|" + std::to_string(stream);
   std::lock_guard<std::mutex> lock(mutex);
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   ImageSet set;
   if (name == "fashion_mnist") {
     set = load_fashion_mnist(path, split, res);
+  } else if (stream) {
+    // The streaming training set splits the listed files (it cannot know which ones decode): so must this.
+    set = decode_image_files(image_files(config, split), res, gray);
   } else if (!test_path.empty()) {
     set = split == "train" ? load_image_folder(path, res, gray)
                            : load_image_folder(test_path, res, gray, folder_classes(path));
   } else {
     // One folder: a fixed shuffle, the last test_fraction is the test split.
     ImageSet all = load_image_folder(path, res, gray);
-    const int64_t n = all.images.size(0);
-    const int64_t n_test = std::min<int64_t>(n - 1, int64_t(std::floor(double(n) * test_fraction)));
-    auto perm = at::randperm(n, at::detail::createCPUGenerator(777));
-    auto rows = split == "train" ? perm.narrow(0, 0, n - n_test) : perm.narrow(0, n - n_test, n_test);
-    if (rows.size(0) == 0) throw DataError(path + ": the test split is empty; raise data.test_fraction or set data.test_path");
+    const auto rows = split_rows(all.images.size(0), test_fraction, split, path);
     set = all;
     set.images = all.images.index_select(0, rows);
     if (all.labels.defined()) set.labels = all.labels.index_select(0, rows);

@@ -24,6 +24,7 @@
 #include "frechet.h"
 #include "inception.h"
 #include "png_grid.h"
+#include "streaming_image_folder.h"
 #include "unet.h"
 #include "vit.h"
 
@@ -39,11 +40,12 @@ std::string fmt(double v) {
   return s.str();
 }
 
-// Rows `n` of a fixed shuffle of `images` (seeded), for reference sets independent of the run.
-at::Tensor fixed_subset(const at::Tensor& images, int64_t n, uint64_t seed) {
-  auto perm = at::randperm(images.size(0), at::detail::createCPUGenerator(seed));
-  return perm.narrow(0, 0, std::min<int64_t>(n, images.size(0)));
+// The first `n` of a fixed shuffle of `total` rows (seeded), for reference sets independent of the run.
+at::Tensor fixed_rows(int64_t total, int64_t n, uint64_t seed) {
+  auto perm = at::randperm(total, at::detail::createCPUGenerator(seed));
+  return perm.narrow(0, 0, std::min<int64_t>(n, total));
 }
+at::Tensor fixed_subset(const at::Tensor& images, int64_t n, uint64_t seed) { return fixed_rows(images.size(0), n, seed); }
 
 std::string default_classifier_path(const Config& c) {
   std::string dir;
@@ -69,14 +71,22 @@ class ImageDomain : public Domain {
   }
   std::string schema() const override { return kPluginSchema; }
 
+  // The training split of a folder with data.stream is decoded batch by batch; everything else in memory.
   std::unique_ptr<Dataset> make_dataset(const Config& c, const std::string& split) const override {
-    auto set = load_image_set(c, split);
-    const int64_t n = set->images.size(0), n_train = c.get_int("data.n_train");
+    const bool stream = split == "train" && c.get_string("data.name") == "folder" && c.get_bool("data.stream");
+    std::shared_ptr<const ImageFiles> files;
+    std::shared_ptr<const ImageSet> set;
+    if (stream) files = std::make_shared<const ImageFiles>(image_files(c, split));
+    else set = load_image_set(c, split);
+    const int64_t n = stream ? int64_t(files->paths.size()) : set->images.size(0), n_train = c.get_int("data.n_train");
     auto rows = at::arange(n, at::TensorOptions().dtype(at::kLong));
-    if (split == "train" && n_train > 0 && n_train < n) rows = std::get<0>(fixed_subset(set->images, n_train, 4242).sort());
+    if (split == "train" && n_train > 0 && n_train < n) rows = std::get<0>(fixed_rows(n, n_train, 4242).sort());
     const uint64_t seed = uint64_t(c.get_int("seed")) * 7919 + (split == "train" ? 1 : 2);
-    return std::make_unique<ImageDataset>(set, rows, c.get_bool("data.conditional"),
-                                          split == "train" && c.get_bool("data.hflip"), seed);
+    const bool hflip = split == "train" && c.get_bool("data.hflip");
+    if (stream)
+      return std::make_unique<StreamingImageFolder>(files, rows, c.get_int("data.resolution"), c.get_bool("data.grayscale"),
+                                                    c.get_bool("data.conditional"), hflip, seed);
+    return std::make_unique<ImageDataset>(set, rows, c.get_bool("data.conditional"), hflip, seed);
   }
 
   std::shared_ptr<Encoder> make_encoder(const Config& c) const override {

@@ -1,14 +1,17 @@
 // Unit tests of the image plugin's parts: IDX reader (known bytes), U-Net blocks and shapes, cross-attention
-// sensitivity and the null path, ViT extra tokens, group-hierarchical routing, Frechet distance, PNG grid.
+// sensitivity and the null path, ViT extra tokens, group-hierarchical routing, Frechet distance, PNG grid, and the
+// streaming image folder (data.stream) against the in-memory one.
 // Torch headers come before doctest (glog's CHECK would clobber doctest's).
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 #include <zlib.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <thread>
 #include <unistd.h>
 
 #include "datasets.h"
@@ -16,6 +19,7 @@
 #include "frechet.h"
 #include "idx.h"
 #include "png_grid.h"
+#include "streaming_image_folder.h"
 #include "unet.h"
 #include "vit.h"
 #include <doctest/doctest.h>
@@ -288,4 +292,158 @@ TEST_CASE("image folder: corrupt, truncated and degenerate files are skipped and
     CHECK(std::string(e.what()).find("none of the 3 images") != std::string::npos);
   }
   fs::remove_all(dir.parent_path());
+}
+
+namespace {
+
+// A labelled folder of small RGB PNGs of different sizes, two classes: every image distinct (seeded noise).
+fs::path write_png_folder(const fs::path& dir, int per_class) {
+  fs::create_directories(dir);
+  auto gen = at::detail::createCPUGenerator(31);
+  for (const char* cls : {"cat", "dog"}) {
+    fs::create_directories(dir / cls);
+    for (int i = 0; i < per_class; ++i) {
+      const int64_t h = 10 + i % 3, w = 12 + i % 4;
+      auto pixels = at::randint(0, 256, {h, w, 3}, gen, at::TensorOptions().dtype(at::kByte));
+      write_png((dir / cls / ("img" + std::to_string(i) + ".png")).string(), pixels);
+    }
+  }
+  return dir;
+}
+
+struct Pair {
+  std::unique_ptr<ImageDataset> memory;
+  std::unique_ptr<StreamingImageFolder> stream;
+};
+Pair both(const fs::path& dir, bool hflip, uint64_t seed = 5) {
+  auto set = std::make_shared<const ImageSet>(load_image_folder(dir.string(), 8, false));
+  auto files = std::make_shared<const ImageFiles>(list_image_folder(dir.string()));
+  const auto all = [](int64_t n) { return at::arange(n, at::TensorOptions().dtype(at::kLong)); };
+  return {std::make_unique<ImageDataset>(set, all(set->images.size(0)), true, hflip, seed),
+          std::make_unique<StreamingImageFolder>(files, all(int64_t(files->paths.size())), 8, false, true, hflip, seed)};
+}
+
+at::Tensor ids(std::vector<int64_t> v) { return at::tensor(v, at::kLong); }
+
+bool same_batch(const Batch& a, const Batch& b) {
+  return a.size == b.size && at::equal(a.at("x"), b.at("x")) && at::equal(a.at("label"), b.at("label"));
+}
+
+}  // namespace
+
+TEST_CASE("streaming folder: the same batches as the in-memory dataset, with and without flips") {
+  const auto dir = write_png_folder(temp_dir() / "stream_same", 5);
+  for (bool hflip : {false, true}) {
+    CAPTURE(hflip);
+    auto d = both(dir, hflip);
+    REQUIRE(d.stream->size() == 10);
+    REQUIRE(d.memory->size() == 10);
+    for (const auto& idx : {ids({3, 0, 7, 7, 1}), ids({9, 8, 2, 5}), ids({4, 6, 0, 1, 2, 3})}) {
+      const Batch m = d.memory->get(idx), s = d.stream->get(idx);
+      CHECK(same_batch(m, s));
+    }
+  }
+  // Labels follow the class folders (cat = 0, dog = 1), in sorted file order.
+  auto d = both(dir, false);
+  CHECK(at::equal(d.stream->get(ids({0, 4, 5, 9})).at("label"), ids({0, 0, 1, 1})));
+  CHECK(d.stream->skipped() == 0);
+  fs::remove_all(temp_dir());
+}
+
+TEST_CASE("streaming folder: prefetch then get equals get alone; a prefetch of other indices is ignored") {
+  const auto dir = write_png_folder(temp_dir() / "stream_prefetch", 4);
+  auto plain = both(dir, true, 11), hinted = both(dir, true, 11);
+  const std::vector<at::Tensor> steps{ids({0, 1, 2}), ids({7, 3, 3}), ids({5, 6, 4}), ids({2, 0, 1})};
+  // The trainer's pattern: get(step), then prefetch(step + 1).
+  for (size_t s = 0; s < steps.size(); ++s) {
+    const Batch with_hint = hinted.stream->get(steps[s]);
+    if (s + 1 < steps.size()) hinted.stream->prefetch(steps[s + 1]);
+    CHECK(same_batch(with_hint, plain.stream->get(steps[s])));
+    CHECK(same_batch(with_hint, plain.memory->get(steps[s])));
+  }
+  // A prefetched batch for other indices: get() returns the batch asked for, and the prefetched one still serves
+  // its own get afterwards.
+  auto a = both(dir, false);
+  a.stream->prefetch(ids({6, 7}));
+  CHECK(same_batch(a.stream->get(ids({0, 1})), a.memory->get(ids({0, 1}))));
+  CHECK(same_batch(a.stream->get(ids({6, 7})), a.memory->get(ids({6, 7}))));
+  // A newer prefetch replaces an older one that was not yet taken; both gets are still right.
+  a.stream->prefetch(ids({1}));
+  a.stream->prefetch(ids({2, 3, 4}));
+  CHECK(same_batch(a.stream->get(ids({1})), a.memory->get(ids({1}))));
+  CHECK(same_batch(a.stream->get(ids({2, 3, 4})), a.memory->get(ids({2, 3, 4}))));
+  // The same batch twice in a row (two epochs can meet so): the second get decodes again.
+  a.stream->prefetch(ids({5}));
+  CHECK(same_batch(a.stream->get(ids({5})), a.memory->get(ids({5}))));
+  CHECK(same_batch(a.stream->get(ids({5})), a.memory->get(ids({5}))));
+  fs::remove_all(temp_dir());
+}
+
+TEST_CASE("streaming folder: a corrupt file is warned about once, counted and replaced by the next image") {
+  const auto dir = write_png_folder(temp_dir() / "stream_corrupt", 3);
+  // Sorted order: cat/img0 cat/img1 cat/img1b (corrupt) cat/img2 dog/img0 ...
+  std::ofstream(dir / "cat" / "img1b.png", std::ios::binary) << "not an image at all\n";
+  auto d = both(dir, false);
+  REQUIRE(d.stream->size() == 7);   // listed: the corrupt file too
+  REQUIRE(d.memory->size() == 6);   // decoded up front: without it
+  CHECK(d.stream->skipped() == 0);  // nothing decoded yet
+  // Stream index 2 is the corrupt file: it becomes cat/img2 (memory index 2), label and all; the batch keeps its size.
+  const Batch s = d.stream->get(ids({1, 2, 3, 6}));
+  const Batch m = d.memory->get(ids({1, 2, 2, 5}));
+  CHECK(same_batch(s, m));
+  CHECK(d.stream->skipped() == 1);
+  d.stream->prefetch(ids({2, 2}));
+  CHECK(same_batch(d.stream->get(ids({2, 2})), d.memory->get(ids({2, 2}))));
+  CHECK(d.stream->skipped() == 1);  // counted (and warned about) once
+  // The replacement wraps around the end of the dataset: a corrupt last file gives the first image.
+  std::ofstream(dir / "dog" / "zz_bad.png", std::ios::binary) << "also not an image\n";
+  auto w = both(dir, false);
+  REQUIRE(w.stream->size() == 8);
+  CHECK(same_batch(w.stream->get(ids({7})), w.memory->get(ids({0}))));
+  CHECK(w.stream->skipped() == 1);
+  fs::remove_all(temp_dir());
+}
+
+TEST_CASE("streaming folder: destroying it with a prefetch in flight neither hangs nor crashes") {
+  const auto dir = write_png_folder(temp_dir() / "stream_destroy", 4);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int round = 0; round < 3; ++round) {
+    auto d = both(dir, true);
+    d.stream->prefetch(at::arange(8, at::TensorOptions().dtype(at::kLong)).repeat({2000}));  // 16000 decodes
+    if (round == 1) d.stream->prefetch(ids({1, 2}));  // and one waiting behind it
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 * round));
+  }
+  // Abandoned between two images: far less than decoding the three batches (48000 images) would take.
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 5.0);
+  fs::remove_all(temp_dir());
+}
+
+TEST_CASE("data.stream: the data.test_fraction split is the in-memory split when every file decodes") {
+  const auto dir = write_png_folder(temp_dir() / "stream_split", 6);
+  Schema schema = core_schema();
+  schema.merge(Schema::load_file(DISCO_IMAGE_SCHEMA));
+  auto config = [&](bool stream) {
+    Config c = Config::parse_string("domain = \"image\"\n", "<stream test>");
+    for (const std::string& o : std::vector<std::string>{"data.name=folder", "data.path=" + dir.string(), "data.resolution=8",
+                                "data.test_fraction=0.25", std::string("data.stream=") + (stream ? "true" : "false")})
+      c.apply_override(o);
+    c.validate(schema);
+    return c;
+  };
+  for (const char* split : {"train", "test"}) {
+    CAPTURE(split);
+    const auto memory = load_image_set(config(false), split), streamed = load_image_set(config(true), split);
+    CHECK(at::equal(memory->images, streamed->images));
+    CHECK(at::equal(memory->labels, streamed->labels));
+    // And the streaming training set reads the files of that split, in that order.
+    const ImageFiles files = image_files(config(true), split);
+    REQUIRE(int64_t(files.paths.size()) == memory->images.size(0));
+    StreamingImageFolder stream(std::make_shared<const ImageFiles>(files),
+                                at::arange(memory->images.size(0), at::TensorOptions().dtype(at::kLong)), 8, false, true,
+                                false, 0);
+    const Batch b = stream.get(at::arange(memory->images.size(0), at::TensorOptions().dtype(at::kLong)));
+    CHECK(at::equal(b.at("x"), to_model_range(memory->images)));
+    CHECK(at::equal(b.at("label"), memory->labels));
+  }
+  fs::remove_all(temp_dir());
 }
