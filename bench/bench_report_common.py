@@ -116,3 +116,14 @@ def publish(o, res, table, begin, end):
 def check_same_threads(first, program):
     if first["disco"]["threads"] != first["python"]["threads"]:
         raise SystemExit(f"{program}: error: the two sides ran with different thread counts")
+
+
+def fmt(seconds):
+    """A time for the tables: milliseconds below one second."""
+    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+# The header of the image and docking tables (toy2d's has one more column: the speedup of the minima).
+TIMING_TABLE_HEADER = ["| workload | disco (C++) median | Python median | speedup (Python / disco) | disco min – max "
+                       "| Python min – max | CPU time disco / Python | peak RSS disco / Python |",
+                       "|---|---:|---:|---:|---:|---:|---:|---:|"]

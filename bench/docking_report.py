@@ -13,8 +13,8 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report_common import (arguments, check_same_threads, common_fields, first_of_each_side,  # noqa: E402
-                                 load_runs, publish, render_only)
+from bench_report_common import (TIMING_TABLE_HEADER, arguments, check_same_threads, common_fields,  # noqa: E402
+                                 first_of_each_side, fmt, load_runs, publish, render_only)
 
 BEGIN, END = "<!-- bench:docking:begin -->", "<!-- bench:docking:end -->"
 TIME_TARGET_S = 10.0  # issue #8: 40 samples x 20 steps at DiffDock-S size in under 10 s on 2 cores
@@ -30,15 +30,9 @@ def summarise(runs, workload):
             "peak_rss_mib_median": statistics.median(r["peak_rss_kb"] / 1024.0 for r in runs)}
 
 
-def fmt(seconds):
-    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
-
-
 def table(res):
     w = res["workloads"]
-    rows = ["| workload | disco (C++) median | Python median | speedup (Python / disco) | disco min – max "
-            "| Python min – max | CPU time disco / Python | peak RSS disco / Python |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = list(TIMING_TABLE_HEADER)
     names = {"dock": lambda e: f"dock one complex: {e['samples']} poses × {e['steps']} steps, prior, ranking",
              "forward": lambda e: f"score network forward alone ({e['graphs']} graphs, {e['nodes']:,} nodes, "
                                   f"{e['edges']:,} edges)"}

@@ -11,8 +11,8 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report_common import (arguments, check_same_threads, common_fields, first_of_each_side,  # noqa: E402
-                                 load_runs, publish, render_only)
+from bench_report_common import (TIMING_TABLE_HEADER, arguments, check_same_threads, common_fields,  # noqa: E402
+                                 first_of_each_side, fmt, load_runs, publish, render_only)
 
 BEGIN, END = "<!-- bench:image:begin -->", "<!-- bench:image:end -->"
 TIME_KEY = {"train": "seconds_per_step", "sample": "seconds", "roofline": "forward_seconds",
@@ -42,15 +42,9 @@ def summarise(runs, workload):
     return s
 
 
-def fmt(seconds):
-    return f"{seconds * 1e3:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
-
-
 def table(res):
     w = res["workloads"]
-    rows = ["| workload | disco (C++) median | Python median | speedup (Python / disco) | disco min – max "
-            "| Python min – max | CPU time disco / Python | peak RSS disco / Python |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = list(TIMING_TABLE_HEADER)
     names = {"train": lambda e: f"train step, batch {e['batch']} (U-Net + ViT encoder, Adam, EMA)",
              "sample": lambda e: f"sample {e['n']} images, Heun {e['steps']} steps ({e['nfe']} NFE), with the AR prior",
              "roofline": lambda e: f"U-Net forward alone, batch {e['batch']}, inference mode",

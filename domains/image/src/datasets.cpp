@@ -66,6 +66,15 @@ ImageSet load_fashion_mnist(const std::string& dir, const std::string& split, in
   return set;
 }
 
+at::Tensor random_hflip(const at::Tensor& x, at::Generator& gen, std::mutex& mutex) {
+  at::Tensor flip;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    flip = at::rand({x.size(0)}, gen) < 0.5;
+  }
+  return at::where(flip.reshape({-1, 1, 1, 1}), x.flip({3}), x);
+}
+
 std::vector<std::string> folder_classes(const std::string& root) {
   std::vector<std::string> names;
   std::error_code ec;
@@ -247,15 +256,7 @@ Batch ImageDataset::get(const at::Tensor& indices) const {
   Batch b;
   b.size = indices.size(0);
   auto x = to_model_range(set_->images.index_select(0, rows));
-  if (hflip_) {
-    at::Tensor flip;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      flip = at::rand({b.size}, gen_) < 0.5;
-    }
-    x = at::where(flip.reshape({-1, 1, 1, 1}), x.flip({3}), x);
-  }
-  b.tensors["x"] = x;
+  b.tensors["x"] = hflip_ ? random_hflip(x, gen_, mutex_) : x;
   if (conditional_) b.tensors["label"] = set_->labels.index_select(0, rows);
   return b;
 }

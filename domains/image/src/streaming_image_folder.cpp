@@ -149,15 +149,7 @@ Batch StreamingImageFolder::get(const at::Tensor& indices) const {
   Batch b;
   b.size = key.size(0);
   auto x = to_model_range(batch->images);
-  if (hflip_) {
-    at::Tensor flip;
-    {
-      std::lock_guard<std::mutex> lock(gen_mutex_);
-      flip = at::rand({b.size}, gen_) < 0.5;
-    }
-    x = at::where(flip.reshape({-1, 1, 1, 1}), x.flip({3}), x);
-  }
-  b.tensors["x"] = x;
+  b.tensors["x"] = hflip_ ? random_hflip(x, gen_, gen_mutex_) : x;
   if (conditional_) b.tensors["label"] = labels_.index_select(0, batch->files);
   return b;
 }
