@@ -64,6 +64,13 @@ REF="$DATA/1G9V_RQ3/1G9V_RQ3_ligand.sdf"
 expect_exit 0 "$DISCO" rmsd "$REF" "$REF"
 expect_output '^1 +1G9V_RQ3_A_801 +0\.000 +0\.000 +-$'
 expect_output '^summary over 1 complex: top-1 RMSD < 2 A 100\.0%'
+# Global options may follow a plugin command's words too, as they may follow the built-in commands.
+expect_exit 0 "$DISCO" rmsd -q -j 1 "$REF" "$REF" --threads=1
+expect_output '^1 +1G9V_RQ3_A_801 +0\.000 +0\.000 +-$'
+expect_exit 2 "$DISCO" rmsd "$REF" "$REF" -j
+expect_output '^error: -j needs a value$'
+expect_exit 2 "$DISCO" rmsd "$REF" "$REF" -j x
+expect_output "^error: -j: expected a thread count >= 0 \(0 = all cores\), got 'x'$"
 expect_exit 0 "$DISCO" rmsd "$DATA/1a2b/1a2b_ligand.sdf" "$DATA/1a2b/1a2b_ligand.pdbqt"
 expect_output '^1 .* 0\.000 +0\.000'
 # Poses written by --out (SDF with disco_rank/disco_rmsd, and MOL2 through Open Babel) score the same.

@@ -82,11 +82,49 @@ std::string joined(const std::vector<std::string>& words, const std::string& sep
   return out;
 }
 
+// -j/--threads and -q/--quiet written after the first word of a plugin command (`disco dock -j 2 ...`, as the
+// built-in commands allow) are taken out of its arguments into `global`; everything after `--` is left alone.
+// --plugin-path and --device must come before the command word: the plugins are loaded by then.
+std::vector<std::string> take_trailing_global_options(const std::vector<std::string>& args, GlobalOptions& global) {
+  std::vector<std::string> rest;
+  auto threads_from = [&](const std::string& option, const std::string& text) {
+    try {
+      size_t end = 0;
+      const int n = std::stoi(text, &end);
+      if (end == text.size() && n >= 0) return n;
+    } catch (const std::exception&) {
+    }
+    throw UsageError(option + ": expected a thread count >= 0 (0 = all cores), got '" + text + "'");
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      rest.insert(rest.end(), args.begin() + long(i), args.end());
+      break;
+    }
+    if (a == "-q" || a == "--quiet") {
+      global.quiet = true;
+    } else if (a == "-j" || a == "--threads") {
+      if (i + 1 >= args.size()) throw UsageError(a + " needs a value");
+      global.threads = threads_from(a, args[++i]);
+    } else if (a.rfind("--threads=", 0) == 0) {
+      global.threads = threads_from("--threads", a.substr(10));
+    } else if (a.size() > 2 && a.rfind("-j", 0) == 0) {
+      global.threads = threads_from("-j", a.substr(2));
+    } else {
+      rest.push_back(a);
+    }
+  }
+  return rest;
+}
+
 int run_plugin_command(int argc, char** argv, int first_word, const std::vector<std::string>& builtins) {
-  const GlobalOptions global = parse_global_options(first_word, argv);
+  GlobalOptions global = parse_global_options(first_word, argv);
+  // Before the session exists, so that a trailing -q reaches its reporter (command words never start with '-').
+  const std::vector<std::string> words =
+      take_trailing_global_options(std::vector<std::string>(argv + first_word, argv + argc), global);
   Session session(global, boost::dll::program_location().string());
   session.registry();  // loads the plugins, which register their commands
-  const std::vector<std::string> words(argv + first_word, argv + argc);
   size_t used = 0;
   const Command* command = command_registry().find(words, &used);
   if (!command) {
