@@ -127,3 +127,28 @@ def fmt(seconds):
 TIMING_TABLE_HEADER = ["| workload | disco (C++) median | Python median | speedup (Python / disco) | disco min – max "
                        "| Python min – max | CPU time disco / Python | peak RSS disco / Python |",
                        "|---|---:|---:|---:|---:|---:|---:|---:|"]
+
+
+def timing_row(name, e):
+    """One row under TIMING_TABLE_HEADER for a workload's summary `e` (its disco and python sides and ratio)."""
+    d, p = e["disco"], e["python"]
+    cpu = (f"{fmt(d['cpu_median'])} / {fmt(p['cpu_median'])} ({p['cpu_median'] / d['cpu_median']:.2f}×)"
+           if "cpu_median" in d else "–")
+    return (f"| {name} | {fmt(d['median'])} | {fmt(p['median'])} | **{e['ratio']:.2f}×** | "
+            f"{fmt(d['min'])} – {fmt(d['max'])} | {fmt(p['min'])} – {fmt(p['max'])} | {cpu} | "
+            f"{d['peak_rss_mib_median']:.0f} / {p['peak_rss_mib_median']:.0f} MiB |")
+
+
+def run_notes(res, what):
+    """The first two notes under a table: how the run was made (`what` ends the first) and on what."""
+    return [f"{res['mode']} run (`{res['command']}`), {res['date']}: {res['threads']} thread"
+            f"{'s' if res['threads'] != 1 else ''} on both sides, {res['rounds']} alternating round(s) per workload "
+            f"(C++, Python, ...); {what}",
+            f"CPU: {res['cpu_model']} ({res['nproc']} cores); disco on LibTorch {res['versions']['disco_libtorch']}, "
+            f"Python {res['versions']['python']} with torch {res['versions']['python_torch']}."]
+
+
+def timing_table_rows(workloads, names):
+    """The header and one timing_row per workload present, in the order of `names` (workload -> its label)."""
+    return list(TIMING_TABLE_HEADER) + [timing_row(label(workloads[k]), workloads[k])
+                                        for k, label in names.items() if k in workloads]

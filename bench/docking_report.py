@@ -13,8 +13,9 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report_common import (TIMING_TABLE_HEADER, arguments, check_same_threads, common_fields,  # noqa: E402
-                                 first_of_each_side, fmt, load_runs, publish, render_only)
+from bench_report_common import (arguments, check_same_threads, common_fields,  # noqa: E402
+                                 first_of_each_side, load_runs, publish, render_only, run_notes,
+                                 timing_table_rows)
 
 BEGIN, END = "<!-- bench:docking:begin -->", "<!-- bench:docking:end -->"
 TIME_TARGET_S = 10.0  # issue #8: 40 samples x 20 steps at DiffDock-S size in under 10 s on 2 cores
@@ -32,25 +33,12 @@ def summarise(runs, workload):
 
 def table(res):
     w = res["workloads"]
-    rows = list(TIMING_TABLE_HEADER)
     names = {"dock": lambda e: f"dock one complex: {e['samples']} poses × {e['steps']} steps, prior, ranking",
              "forward": lambda e: f"score network forward alone ({e['graphs']} graphs, {e['nodes']:,} nodes, "
                                   f"{e['edges']:,} edges)"}
-    for k in ("dock", "forward"):
-        if k not in w:
-            continue
-        e, d, p = w[k], w[k]["disco"], w[k]["python"]
-        rows.append(f"| {names[k](e)} | {fmt(d['median'])} | {fmt(p['median'])} | **{e['ratio']:.2f}×** | "
-                    f"{fmt(d['min'])} – {fmt(d['max'])} | {fmt(p['min'])} – {fmt(p['max'])} | "
-                    f"{fmt(d['cpu_median'])} / {fmt(p['cpu_median'])} ({p['cpu_median'] / d['cpu_median']:.2f}×) | "
-                    f"{d['peak_rss_mib_median']:.0f} / {p['peak_rss_mib_median']:.0f} MiB |")
+    rows = timing_table_rows(w, names)
     pc, load, par = res["param_count"], res["loadavg"], res["parity"]
-    notes = [
-        f"{res['mode']} run (`{res['command']}`), {res['date']}: {res['threads']} thread"
-        f"{'s' if res['threads'] != 1 else ''} on both sides, {res['rounds']} alternating round(s) per workload "
-        f"(C++, Python, ...); PDBBind {res['complex']}, its pocket of 48 residues; network: {res['size']}.",
-        f"CPU: {res['cpu_model']} ({res['nproc']} cores); disco on LibTorch {res['versions']['disco_libtorch']}, "
-        f"Python {res['versions']['python']} with torch {res['versions']['python_torch']}.",
+    notes = run_notes(res, f"PDBBind {res['complex']}, its pocket of 48 residues; network: {res['size']}.") + [
         f"Parameters, equal on both sides tensor by tensor: score network {pc['disco']['denoiser']:,}, AR prior "
         f"{pc['disco']['prior']:,}; the Python side loads disco's weights.",
         f"Parity (same weights, same inputs, same generator): scores of the forward input agree to "

@@ -11,8 +11,9 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report_common import (TIMING_TABLE_HEADER, arguments, check_same_threads, common_fields,  # noqa: E402
-                                 first_of_each_side, fmt, load_runs, publish, render_only)
+from bench_report_common import (arguments, check_same_threads, common_fields,  # noqa: E402
+                                 first_of_each_side, fmt, load_runs, publish, render_only, run_notes,
+                                 timing_table_rows)
 
 BEGIN, END = "<!-- bench:image:begin -->", "<!-- bench:image:end -->"
 TIME_KEY = {"train": "seconds_per_step", "sample": "seconds", "roofline": "forward_seconds",
@@ -44,27 +45,13 @@ def summarise(runs, workload):
 
 def table(res):
     w = res["workloads"]
-    rows = list(TIMING_TABLE_HEADER)
     names = {"train": lambda e: f"train step, batch {e['batch']} (U-Net + ViT encoder, Adam, EMA)",
              "sample": lambda e: f"sample {e['n']} images, Heun {e['steps']} steps ({e['nfe']} NFE), with the AR prior",
              "roofline": lambda e: f"U-Net forward alone, batch {e['batch']}, inference mode",
              "roofline_cl": lambda e: f"U-Net forward alone, batch {e['batch']}, channels-last"}
-    for k in ("train", "sample", "roofline", "roofline_cl"):
-        if k not in w:
-            continue
-        e, d, p = w[k], w[k]["disco"], w[k]["python"]
-        cpu = (f"{fmt(d['cpu_median'])} / {fmt(p['cpu_median'])} ({p['cpu_median'] / d['cpu_median']:.2f}×)"
-               if "cpu_median" in d else "–")
-        rows.append(f"| {names[k](e)} | {fmt(d['median'])} | {fmt(p['median'])} | **{e['ratio']:.2f}×** | "
-                    f"{fmt(d['min'])} – {fmt(d['max'])} | {fmt(p['min'])} – {fmt(p['max'])} | {cpu} | "
-                    f"{d['peak_rss_mib_median']:.0f} / {p['peak_rss_mib_median']:.0f} MiB |")
+    rows = timing_table_rows(w, names)
     pc, load, t = res["param_count"], res["loadavg"], res["targets"]
-    notes = [
-        f"{res['mode']} run (`{res['command']}`), {res['date']}: {res['threads']} thread"
-        f"{'s' if res['threads'] != 1 else ''} on both sides, {res['rounds']} alternating round(s) per workload "
-        f"(C++, Python, ...); model of `{res['config']}` as `Model::build` makes it.",
-        f"CPU: {res['cpu_model']} ({res['nproc']} cores); disco on LibTorch {res['versions']['disco_libtorch']}, "
-        f"Python {res['versions']['python']} with torch {res['versions']['python_torch']}.",
+    notes = run_notes(res, f"model of `{res['config']}` as `Model::build` makes it.") + [
         f"Parameters, equal on both sides tensor by tensor (same names and shapes): U-Net denoiser "
         f"{pc['disco']['denoiser']:,}, ViT encoder {pc['disco']['encoder']:,}, AR prior {pc['disco']['prior']:,}. "
         "The weights are drawn independently (no same-weights parity check), so both sides do the same FLOPs on "
