@@ -26,7 +26,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "bench_harness.h"
@@ -40,6 +39,7 @@
 #include "joint_graph.h"
 #include "pose_sampler.h"
 #include "disco/allocator.h"
+#include "disco/atomic_file.h"
 
 namespace {
 
@@ -59,7 +59,7 @@ const char* kUsage =
     "  --config FILE     docking TOML (default examples/docking/tiny.toml)\n"
     "  --size S          tiny | diffdock_s (5 layers, 24x0e + 24x0o + 6x1o + 6x1e, edge MLP 48)\n"
     "  --complex DIR     PDBBind complex folder (default ../shared/data/pdbbind/1a0q)\n"
-    "  --workload W      dock | forward | all (default all)\n"
+    "  --workload W      dock | forward | all (default all); none: only --export\n"
     "  --sample-n N      poses per complex (default 40)\n"
     "  --sample-steps S  reverse-diffusion steps (default 20)\n"
     "  --repeats R --warmup W --threads N (default %d) --seed S --json --plugin-path DIR\n"
@@ -70,7 +70,7 @@ Options parse_args(int argc, char** argv) {
   o.repeats = 3;
   o.sample_n = 40;
   o.sample_steps = 20;
-  parse_options(argc, argv, o, kUsage, {"dock", "forward", "all"},
+  parse_options(argc, argv, o, kUsage, {"dock", "forward", "none", "all"},
                 [&](const std::string& a, const std::function<std::string()>& value) {
                   if (a == "--config") o.config = value();
                   else if (a == "--size") o.size = value();
@@ -135,16 +135,6 @@ disco::Batch copies_with_poses(const dk::DockingExample& example, const dk::Dock
   return dk::pack_examples(ptrs, s.pocket, std::vector<int64_t>(size_t(n), 0));
 }
 
-void write_file_atomically(const std::string& path, const std::vector<char>& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f.write(bytes.data(), std::streamsize(bytes.size()));
-    if (!f) throw disco::RuntimeError(tmp + ": cannot write");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw disco::RuntimeError(path + ": cannot rename " + tmp + " to it");
-}
-
 int run(const Options& o) {
   disco::tune_heap_for_tensors();  // as the CLI does first thing in main()
   torch::set_num_threads(o.threads);
@@ -191,25 +181,21 @@ int run(const Options& o) {
   }
 
   const bool all = o.workload == "all";
-  Timings dock_t, fwd_t_;
+  Timings dock_times, forward_times;
   int64_t edges = 0, graph_nodes = 0;
   double best_score = NAN;
   if (all || o.workload == "forward") {
     torch::NoGradGuard no_grad;  // as dock_poses runs the network
-    dk::FlatJointGraph g = dk::flatten_joint_graph(fwd_batch, fwd_batch.at("lig_pos"), fwd_t, s.radii);
-    if (s.m > 0) {
-      g.graph.latent_node_weights = dk::codes_to_node_weights(g, fwd_z.codes);
-      g.graph.latent_dropped = fwd_z.dropped;
-    }
+    const dk::FlatJointGraph g = denoiser.graph_of(fwd_batch, fwd_t, fwd_z);
     edges = g.graph.edge_index.size(1);
     graph_nodes = g.graph.positions.size(0);
-    fwd_t_ = time_repeats(o.warmup, o.repeats, 1.0, [&](bool, Stopwatch& watch) {
+    forward_times = time_repeats(o.warmup, o.repeats, 1.0, [&](bool, Stopwatch& watch) {
       const auto out = denoiser.network()->forward(g.graph);
       watch.stop();  // before the outputs are freed
     });
   }
   if (all || o.workload == "dock") {
-    dock_t = time_repeats(o.warmup, o.repeats, 1.0, [&](bool, Stopwatch& watch) {
+    dock_times = time_repeats(o.warmup, o.repeats, 1.0, [&](bool, Stopwatch& watch) {
       auto g = at::detail::createCPUGenerator(s.seed + 4242);  // as `disco dock` seeds it
       const auto poses = dk::dock_poses(denoiser, prior.get(), example, s, g);
       watch.stop();
@@ -265,7 +251,8 @@ int run(const Options& o) {
       out.insert("check/dock_scores", at::tensor(scores, at::TensorOptions().dtype(at::kDouble)));
       out.insert("check/dock_latents", at::tensor(latents, at::TensorOptions().dtype(at::kLong)).view({n, s.m}));
     }
-    write_file_atomically(o.export_file, torch::jit::pickle_save(out));
+    const std::vector<char> bytes = torch::jit::pickle_save(out);
+    disco::write_text_atomically(o.export_file, std::string(bytes.begin(), bytes.end()));
   }
 
   const long peak_rss = peak_rss_kb();
@@ -278,31 +265,31 @@ int run(const Options& o) {
                 s.denoiser.hidden_irreps.c_str(), (long long)s.denoiser.mlp_hidden, id.c_str(),
                 (long long)params_denoiser, (long long)params_prior, peak_rss);
     std::string sep;
-    if (!dock_t.wall.empty()) {
+    if (!dock_times.wall.empty()) {
       std::printf("\"dock\": {\"samples\": %lld, \"steps\": %lld, \"warmup\": %d, \"best_score\": %.9g, "
                   "\"seconds\": %s, \"cpu_seconds\": %s}",
-                  (long long)n, (long long)o.sample_steps, o.warmup, best_score, json_list(dock_t.wall).c_str(),
-                  json_list(dock_t.cpu).c_str());
+                  (long long)n, (long long)o.sample_steps, o.warmup, best_score, json_list(dock_times.wall).c_str(),
+                  json_list(dock_times.cpu).c_str());
       sep = ", ";
     }
-    if (!fwd_t_.wall.empty())
+    if (!forward_times.wall.empty())
       std::printf("%s\"forward\": {\"graphs\": %lld, \"nodes\": %lld, \"edges\": %lld, \"warmup\": %d, "
                   "\"seconds\": %s, \"cpu_seconds\": %s}",
                   sep.c_str(), (long long)n, (long long)graph_nodes, (long long)edges, o.warmup,
-                  json_list(fwd_t_.wall).c_str(), json_list(fwd_t_.cpu).c_str());
+                  json_list(forward_times.wall).c_str(), json_list(forward_times.cpu).c_str());
     std::printf("}, \"param_shapes\": {\"denoiser\": %s, \"prior\": %s}}\n", json_shapes(denoiser).c_str(),
                 prior ? json_shapes(*prior).c_str() : "{}");
   } else {
     std::printf("disco docking (%s, %s, %s): denoiser %lld, prior %lld parameters; LibTorch %s, %d threads\n",
                 o.config.c_str(), o.size.c_str(), id.c_str(), (long long)params_denoiser, (long long)params_prior,
                 TORCH_VERSION, at::get_num_threads());
-    if (!fwd_t_.wall.empty())
+    if (!forward_times.wall.empty())
       std::printf("score network forward (%lld graphs, %lld nodes, %lld edges): median %.1f ms (CPU %.1f ms)\n",
-                  (long long)n, (long long)graph_nodes, (long long)edges, 1e3 * median(fwd_t_.wall),
-                  1e3 * median(fwd_t_.cpu));
-    if (!dock_t.wall.empty())
+                  (long long)n, (long long)graph_nodes, (long long)edges, 1e3 * median(forward_times.wall),
+                  1e3 * median(forward_times.cpu));
+    if (!dock_times.wall.empty())
       std::printf("dock %lld poses x %lld steps: median %.2f s (CPU %.2f s), best model score %.4g\n", (long long)n,
-                  (long long)o.sample_steps, median(dock_t.wall), median(dock_t.cpu), best_score);
+                  (long long)o.sample_steps, median(dock_times.wall), median(dock_times.cpu), best_score);
     if (!o.export_file.empty()) std::printf("exported -> %s\n", o.export_file.c_str());
     std::printf("peak RSS %.1f MiB\n", peak_rss / 1024.0);
   }

@@ -571,14 +571,19 @@ class Docking:
     def graph(self, batch, pos, t):
         return flatten_joint_graph(batch, pos, t, self.s["radii"], self.feature_sizes, self.num_residue_types)
 
-    def denoise(self, batch, t, latents):
-        """DockingDenoiser::denoise: packed scores (n, L_pad, 3) for hard latents (n, m) (or None)."""
-        B, Lp = batch["lig_pos"].shape[:2]
+    def denoiser_graph(self, batch, t, latents):
+        """DockingDenoiser::graph_of for hard latents (n, m) (or None when m = 0)."""
         g = self.graph(batch, batch["lig_pos"], t)
         if self.s["m"] > 0:
             codes = F.one_hot(latents, self.s["k"]).float()
             g["graph"]["latent_node_weights"] = codes_to_node_weights(g, codes)
-            g["graph"]["latent_dropped"] = torch.zeros(B, dtype=torch.bool)
+            g["graph"]["latent_dropped"] = torch.zeros(batch["lig_pos"].shape[0], dtype=torch.bool)
+        return g
+
+    def denoise(self, batch, t, latents):
+        """DockingDenoiser::denoise: packed scores (n, L_pad, 3) for hard latents (n, m) (or None)."""
+        B, Lp = batch["lig_pos"].shape[:2]
+        g = self.denoiser_graph(batch, t, latents)
         out = self.denoiser(g["graph"])
         sch = self.s["schedule"]
         tt = t.float().clamp(0.0, 1.0)
@@ -757,10 +762,7 @@ def main():
         }
     if a.workload in ("forward", "all"):
         with torch.inference_mode():
-            g = d.graph(d.batch(fwd_pos), d.batch(fwd_pos)["lig_pos"], fwd_t)
-            if d.s["m"] > 0:
-                g["graph"]["latent_node_weights"] = codes_to_node_weights(g, F.one_hot(fwd_latents, d.s["k"]).float())
-                g["graph"]["latent_dropped"] = torch.zeros(n, dtype=torch.bool)
+            g = d.denoiser_graph(d.batch(fwd_pos), fwd_t, fwd_latents)
             wall, cpu = timed(a.warmup, a.repeats, lambda: d.denoiser(g["graph"]))
         result["workloads"]["forward"] = {"graphs": n, "nodes": int(g["graph"]["positions"].shape[0]),
                                           "edges": int(g["graph"]["edge_index"].shape[1]), "warmup": a.warmup,

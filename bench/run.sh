@@ -12,8 +12,9 @@
 #   --quick      fewer rounds and repeats (under 3 minutes on 2 idle cores once built)
 #   --threads N  intra-op threads for both sides (default: nproc)
 #   --no-build   do not call scripts/build.sh (the programs must already be built)
-#   --results F  write the toy2d summary to F instead of bench/results/toy2d.json; the image summary goes
-#                next to it as F with toy2d replaced by image (or F.image.json)
+#   --results F  write the toy2d summary to F instead of bench/results/toy2d.json; the image and docking
+#                summaries go next to it as F with toy2d replaced by image and docking_vs_python (or
+#                F.image.json, F.docking.json)
 #   --no-readme  leave the tables in bench/README.md alone (for extra runs, e.g. --threads 1)
 #   --only W     run only the toy2d, the image or the docking benchmark
 #   --docking-size S  the docking score network: diffdock_s (default; tiny with --quick) or tiny. Docking
@@ -43,7 +44,7 @@ while [[ $# -gt 0 ]]; do
     --no-readme) README= ;;
     --only) ONLY=${2:?--only needs toy2d, image or docking}; shift ;;
     --docking-size) DOCKING_SIZE=${2:?--docking-size needs tiny or diffdock_s}; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -154,6 +155,17 @@ EOF
   echo "bench: $bench $workload $impl round $round done (load $load_before)" >&2
 }
 
+alternate() {  # bench rounds workload...: C++ then Python, round by round, for each workload in turn
+  local bench=$1 rounds=$2 workload r
+  shift 2
+  for workload in "$@"; do
+    for ((r = 1; r <= rounds; r++)); do
+      run_one disco "$workload" "$r" "$bench"
+      run_one python "$workload" "$r" "$bench"
+    done
+  done
+}
+
 # Parity: both programs, 3 training steps and a 5-step sampling from the same seeds, must compute the same
 # numbers (Python drawing the initial weights in disco's order). A mismatch means the reference no longer
 # mirrors domains/toy2d/src/networks.cpp (or the C++ compiler orders the draws differently); it is reported.
@@ -165,12 +177,7 @@ if [[ $RUN_TOY2D == 1 ]]; then
   "$PY" bench/toy2d_reference.py --gcc-init-order "${PARITY_ARGS[@]}" > "$RAW/parity/python.json"
 
   start=$(date +%s)
-  for workload in train sample; do
-    for ((r = 1; r <= ROUNDS; r++)); do
-      run_one disco "$workload" "$r"
-      run_one python "$workload" "$r"
-    done
-  done
+  alternate toy2d "$ROUNDS" train sample
   echo "bench: toy2d measured in $(( $(date +%s) - start )) s" >&2
 
   mkdir -p "$(dirname "$RESULTS")"
@@ -182,12 +189,7 @@ fi
 # weights); image_report.py fails the run when the two sides' parameter names, shapes or counts differ.
 if [[ $RUN_IMAGE == 1 ]]; then
   start=$(date +%s)
-  for workload in train sample roofline roofline_cl; do
-    for ((r = 1; r <= IMAGE_ROUNDS; r++)); do
-      run_one disco "$workload" "$r" image
-      run_one python "$workload" "$r" image
-    done
-  done
+  alternate image "$IMAGE_ROUNDS" train sample roofline roofline_cl
   echo "bench: image measured in $(( $(date +%s) - start )) s" >&2
   mkdir -p "$(dirname "$IMAGE_RESULTS")"
   "$PY" bench/image_report.py --raw "$RAW_IMAGE" --out "$IMAGE_RESULTS" ${README:+--readme "$README"} \
@@ -199,17 +201,12 @@ fi
 # docking_report.py), and then both sides run the same work alternately.
 if [[ $RUN_DOCKING == 1 ]]; then
   start=$(date +%s)
-  "$CPP_DOCKING" --threads "$THREADS" --size "$DOCKING_SIZE" --complex "$DOCKING_COMPLEX" --workload forward \
-    --repeats 1 --warmup 0 --export "$RAW_DOCKING/export.pt" > /dev/null
+  "$CPP_DOCKING" --threads "$THREADS" --size "$DOCKING_SIZE" --complex "$DOCKING_COMPLEX" --workload none \
+    --export "$RAW_DOCKING/export.pt" > /dev/null
+  mkdir -p "$RAW_DOCKING/parity"
   "$PY" bench/docking_reference.py --json --threads "$THREADS" --data "$RAW_DOCKING/export.pt" --check --workload none \
-    > "$RAW_DOCKING/parity.json.tmp"
-  mkdir -p "$RAW_DOCKING/parity" && mv "$RAW_DOCKING/parity.json.tmp" "$RAW_DOCKING/parity/parity.json"
-  for workload in dock forward; do
-    for ((r = 1; r <= DOCKING_ROUNDS; r++)); do
-      run_one disco "$workload" "$r" docking
-      run_one python "$workload" "$r" docking
-    done
-  done
+    > "$RAW_DOCKING/parity/parity.json"
+  alternate docking "$DOCKING_ROUNDS" dock forward
   echo "bench: docking measured in $(( $(date +%s) - start )) s" >&2
   mkdir -p "$(dirname "$DOCKING_RESULTS")"
   "$PY" bench/docking_report.py --raw "$RAW_DOCKING" --out "$DOCKING_RESULTS" ${README:+--readme "$README"} \

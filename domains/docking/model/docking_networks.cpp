@@ -17,9 +17,9 @@ DockingDenoiser::DockingDenoiser(const DockingSettings& settings) : settings_(se
   net_ = register_module("net", equivariant::ScoreModel(settings.denoiser));
 }
 
-at::Tensor DockingDenoiser::denoise(const Batch& noisy, const at::Tensor& t, const Latents& z) {
+FlatJointGraph DockingDenoiser::graph_of(const Batch& noisy, const at::Tensor& t, const Latents& z) const {
   const at::Tensor pos = noisy.at("lig_pos");
-  const int64_t B = pos.size(0), L = pos.size(1);
+  const int64_t B = pos.size(0);
   FlatJointGraph g = flatten_joint_graph(noisy, pos, t, settings_.radii);
   const auto opts = pos.options();
   if (settings_.m > 0) {
@@ -33,6 +33,13 @@ at::Tensor DockingDenoiser::denoise(const Batch& noisy, const at::Tensor& t, con
       g.graph.latent_dropped = dropped;
     }
   }
+  return g;
+}
+
+at::Tensor DockingDenoiser::denoise(const Batch& noisy, const at::Tensor& t, const Latents& z) {
+  const at::Tensor pos = noisy.at("lig_pos");
+  const int64_t B = pos.size(0), L = pos.size(1);
+  const FlatJointGraph g = graph_of(noisy, t, z);
   const equivariant::ScoreOutputs out = net_->forward(g.graph);
   const ComponentSigmas s = component_sigmas(settings_.schedule, t.to(pos.options()));
   const at::Tensor translation = out.translation / s.translation.unsqueeze(1);

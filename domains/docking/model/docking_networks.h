@@ -17,6 +17,7 @@
 #include "disco/encoder.h"
 #include "disco/prior.h"
 #include "docking_settings.h"
+#include "joint_graph.h"
 
 namespace disco::docking {
 
@@ -24,6 +25,9 @@ class DockingDenoiser : public Denoiser {
  public:
   explicit DockingDenoiser(const DockingSettings& settings);
   at::Tensor denoise(const Batch& noisy, const at::Tensor& t, const Latents& z) override;
+  // What denoise() gives the score network: the joint graph of the noisy batch at time t with the latents as
+  // node flags (the null embedding when z is empty).
+  FlatJointGraph graph_of(const Batch& noisy, const at::Tensor& t, const Latents& z) const;
   // The score network alone (bench/disco_bench_docking times its forward without the graph building).
   equivariant::ScoreModel& network() { return net_; }
 
