@@ -30,8 +30,9 @@ std::unique_ptr<DockingDataset> load_docking_dataset(const DockingSettings& s, c
   std::mt19937_64 rng(s.seed * 31 + (train ? 1 : 2));
   std::uniform_real_distribution<double> jitter(-s.pocket.pocket_jitter, s.pocket.pocket_jitter);
   int64_t too_big = 0;
+  auto enough = [&] { return s.limit > 0 && int64_t(examples.size()) >= s.limit; };
   auto add = [&](const Complex& c) {
-    if (s.limit > 0 && int64_t(examples.size()) >= s.limit) return;
+    if (enough()) return;
     // Pocket docking: around the ligand (jittered in training). Blind docking (pocket_radius = 0): the
     // protein's centre, as at docking time, where the ligand's place is unknown.
     Vec3 centre = s.pocket.pocket_radius > 0 ? centroid(c.ligand.pos) : centroid(c.receptor.ca);
@@ -50,6 +51,7 @@ std::unique_ptr<DockingDataset> load_docking_dataset(const DockingSettings& s, c
     DatasetOptions o;
     o.split_file = train ? s.train_split : s.test_split;
     o.cache_dir = s.cache_dir;
+    o.enough = enough;
     const LoadSummary summary = load_dataset(root, o, reporter, add, [&](const SkippedComplex& k) {
       reporter.warn("skipping " + k.id + " (" + k.reason + "): " + k.message);
     });

@@ -210,6 +210,7 @@ std::string LoadSummary::text() const {
   std::string s = "loaded " + std::to_string(loaded) + " of " + std::to_string(listed);
   if (from_cache || cache_written)
     s += " (" + std::to_string(from_cache) + " from the cache, " + std::to_string(cache_written) + " cached now)";
+  if (not_read) s += " (the last " + std::to_string(not_read) + " not read: limit reached)";
   if (!ignored_folders.empty()) {
     s += " (ignored " + std::to_string(ignored_folders.size()) + " folder" + (ignored_folders.size() == 1 ? "" : "s") +
          " without ID_* files:";
@@ -257,6 +258,10 @@ LoadSummary load_dataset(const std::string& root, const DatasetOptions& options,
   summary.listed = int64_t(ids.size());
   const auto start = std::chrono::steady_clock::now();
   for (size_t k = 0; k < ids.size(); ++k) {
+    if (options.enough && options.enough()) {
+      summary.not_read = int64_t(ids.size() - k);
+      break;
+    }
     const std::string& id = ids[k];
     try {
       const ComplexFiles files = find_complex(root, id, options.form);

@@ -34,6 +34,9 @@ struct DatasetOptions {
   std::string form = "auto";   // "auto": PDB + SDF/MOL2 by layout; "pdbqt": the PDBQT pair
   std::string cache_dir;       // "" = no cache
   std::string embeddings_dir;  // "" = none; else DIR/ID.npy, one row per receptor residue (graph.h)
+  // Asked before each complex; once it returns true the rest are not read (data.limit: stop when enough
+  // examples are kept, instead of parsing a whole PDBBind to keep ten). Empty: read all.
+  std::function<bool()> enough;
   GraphOptions graph;
   // Sanity limits (Å) for crystal complexes; a complex outside them is skipped with the reason.
   double min_ligand_atom_distance = 0.8;    // closer heavy-atom pairs: superposed alternate conformations
@@ -88,6 +91,7 @@ Complex load_complex(const ComplexFiles& files, const DatasetOptions& options = 
 
 struct LoadSummary {
   int64_t listed = 0, loaded = 0, from_cache = 0, cache_written = 0;
+  int64_t not_read = 0;  // listed but never opened: DatasetOptions::enough said stop
   std::vector<std::string> ignored_folders;  // folders under the root holding no ID_* file (e.g. splits/)
   std::vector<SkippedComplex> skipped;
   std::map<std::string, int64_t> skipped_by_reason() const;

@@ -217,6 +217,16 @@ TEST_CASE("loader: the four layouts, split files, and skips with a reason") {
   const LoadSummary t = load_dataset(tmp.path.string(), opt, {}, [&](const Complex& c) { ids.push_back(c.id); });
   CHECK(ids == std::vector<std::string>({"1a2b", "6moa"}));
   CHECK(t.skipped_by_reason().at(kSkipMissingFiles) == 1);
+  // `enough` stops the listing: the complexes after it are never opened (data.limit).
+  opt.split_file.clear();
+  std::vector<std::string> first_two;
+  opt.enough = [&] { return first_two.size() >= 2; };
+  const LoadSummary u = load_dataset(tmp.path.string(), opt, {}, [&](const Complex& c) { first_two.push_back(c.id); });
+  CHECK(first_two.size() == 2);
+  CHECK(u.loaded == 2);
+  CHECK(u.not_read == u.listed - 2 - int64_t(u.skipped.size()));
+  CHECK(u.text().find("not read: limit reached") != std::string::npos);
+  opt.enough = nullptr;
   // The PDBQT form of 1a2b gives the same receptor and the same ligand atoms.
   opt.split_file.clear();
   const Complex pdb = load_complex(find_complex(tmp.path.string(), "1a2b", "auto"));
