@@ -16,7 +16,9 @@ for a in "$@"; do
     *) echo "usage: scripts/test.sh [--all] [--sanitize]" >&2; exit 2 ;;
   esac
 done
-scripts/install_deps.sh chromium   # chromium: the `browser` test renders `disco report` headless
+# chromium: the `browser` test renders `disco report` headless; dataset-fashion-mnist: the image conformance check
+# and bench/run.sh --quick train on it
+scripts/install_deps.sh chromium dataset-fashion-mnist
 if [ "$SANITIZE" -eq 1 ]; then
   export DISCO_BUILD_DIR=${DISCO_BUILD_DIR:-build-asan}
   # Debug keeps frames readable; docking needs RDKit/Open Babel, which are not instrumented either way.
