@@ -22,7 +22,12 @@ expect_output "codes in use"
 expect_output "stage 2: extracted latents of 6 examples"
 expect_exit 0 "$DISCO" train "$WORK/dock.toml" --out "$WORK/base" "${TINY[@]}" --set latent.m=0
 expect_output "plain diffusion baseline"
-for run in disco base; do
+# The paper's prior: the denoiser's own layers (copied at stage 2's first step, frozen for 2 of its 4 steps).
+# Its network trains only through the trainer's stage-2 hook; without the hook the prior refuses to train.
+expect_exit 0 "$DISCO" train "$WORK/dock.toml" --out "$WORK/shared_prior" "${TINY[@]}" \
+  --set model.prior_backbone=denoiser --set model.prior_freeze_steps=2
+expect_output "stage 2 step 4/4 prior nll"
+for run in disco base shared_prior; do
   expect_exit 0 "$DISCO" eval "$WORK/$run"
   for key in top1_below_2A top5_below_2A median_top1_rmsd best_of_n_below_2A seconds_per_complex; do
     grep -q "\"$key\"" "$WORK/$run/metrics.json" || fail "$run: metrics.json lacks $key"

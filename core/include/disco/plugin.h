@@ -15,7 +15,7 @@ namespace disco {
 
 class Registry;
 
-constexpr int kPluginAbiVersion = 3;
+constexpr int kPluginAbiVersion = 4;
 
 struct PluginDescriptor {
   int abi_version;

@@ -10,6 +10,8 @@
 
 namespace disco {
 
+class Denoiser;
+
 class Prior : public torch::nn::Module {
  public:
   // n latent vectors [n, m] int64. cond: conditions for the n samples (e.g. "label"), may be empty.
@@ -22,6 +24,13 @@ class Prior : public torch::nn::Module {
   // example as the dataset returns it (docking: the latents index the nodes of that example's graph), and
   // stage 2 reads the dataset again for every batch.
   virtual bool conditions_on_examples() const { return false; }
+  // Stage 2 calls this before each of its steps (0 first; after a resume, from the resumed step) with the
+  // denoiser stage 1 trained. A prior built on the denoiser's own layers (docking, as in the paper) copies
+  // them at step 0 and decides here which of its parameters train at this step (frozen first, then tuned).
+  virtual void before_training_step(int64_t step, const Denoiser& trained) {
+    (void)step;
+    (void)trained;
+  }
 };
 
 }  // namespace disco

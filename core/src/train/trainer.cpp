@@ -456,6 +456,8 @@ void Trainer::run(bool resume) {
       };
       while (state.step < o_.prior_steps) {
         if (rank_streams) reseed_rank_streams(2, state.step);
+        // The raw denoiser, not the EMA: every rank holds the same one.
+        model_.prior->before_training_step(state.step, *model_.denoiser);
         auto idx = sampler ? epoch_indices(state.step)
                            : at::randint(n_data, {drawn}, cpu_gen, at::TensorOptions().dtype(at::kLong));
         if (!sampler && drawn != o_.prior_batch_size) idx = idx.narrow(0, first, o_.prior_batch_size);

@@ -81,12 +81,41 @@ std::pair<at::Tensor, at::Tensor> DockingPrior::logits_of(const Batch& cond, con
   for (int64_t i = 0; i < j; ++i)
     codes.select(1, i).scatter_(1, z.select(1, i).unsqueeze(1).to(at::kLong), 1.0);
   g.graph.latent_node_weights = codes_to_node_weights(g, codes);
+  // The denoiser's layers saw the null embedding when no latent was given: the first latent reads them so.
+  if (settings_.prior_backbone == "denoiser" && j == 0) g.graph.latent_dropped = at::ones({B}, pos.options().dtype(at::kBool));
   const equivariant::ScoreOutputs out = net_->forward(g.graph);
   auto [logits, mask] = node_logits_to_codes(g, out.latent_logits, B, k);
   return {logits.select(1, j), mask.select(1, j)};
 }
 
+void DockingPrior::before_training_step(int64_t step, const Denoiser& trained) {
+  if (settings_.prior_backbone != "denoiser") return;
+  prepared_ = true;
+  const std::string head = "net.latent_head.";
+  if (step == 0) {
+    const auto source = trained.named_parameters(true);
+    at::NoGradGuard no_grad;
+    int64_t copied = 0;
+    for (auto& p : named_parameters(true)) {
+      if (p.key().rfind(head, 0) == 0) continue;  // the heads are the prior's own
+      const at::Tensor* from = source.find(p.key());
+      if (!from || from->sizes() != p.value().sizes())
+        throw RuntimeError("docking prior (model.prior_backbone = \"denoiser\"): the denoiser's parameter " + p.key() +
+                           (from ? " has another shape than the prior's" : " is missing"));
+      p.value().copy_(*from);
+      ++copied;
+    }
+    if (copied == 0) throw RuntimeError("docking prior: no denoiser parameter to copy");
+  }
+  const bool tune = step >= settings_.prior_freeze_steps;
+  for (auto& p : named_parameters(true))
+    if (p.key().rfind(head, 0) != 0) p.value().requires_grad_(tune);
+}
+
 at::Tensor DockingPrior::nll(const Batch& cond, const at::Tensor& z) {
+  if (is_training() && settings_.prior_backbone == "denoiser" && !prepared_)
+    throw RuntimeError("docking prior: model.prior_backbone = \"denoiser\" trains only after before_training_step() "
+                       "has copied the denoiser's layers (the trainer's stage 2 does this)");
   at::Tensor total = at::zeros({z.size(0)}, cond.at("prior_pos").options());
   for (int64_t j = 0; j < settings_.m; ++j) {
     auto [logits, mask] = logits_of(cond, z, j);

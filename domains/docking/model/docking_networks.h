@@ -8,8 +8,10 @@
 //     returned as [B, m, k] over the first k nodes of each example with a mask.
 //   - DockingPrior: an autoregressive prior over the m node indices: the network runs on the ligand placed at
 //     the pocket centre with random torsions and orientation (the batch's prior_pos, fixed per example), with
-//     the latents already chosen given as node flags, and reads latent j's node logits. The paper reuses the
-//     denoiser's layers (frozen at first); this prior has its own, smaller, network (model.prior_*).
+//     the latents already chosen given as node flags, and reads latent j's node logits. Its network is either
+//     its own, smaller one (model.prior_backbone = "own", model.prior_*), or, as in the paper, a copy of the
+//     trained denoiser's layers ("denoiser"): copied at the first stage-2 step, frozen for
+//     model.prior_freeze_steps steps while only the latent heads learn, then tuned with them.
 #pragma once
 #include <memory>
 
@@ -53,12 +55,16 @@ class DockingPrior : public Prior {
                     c10::optional<at::Generator> gen) override;
   at::Tensor nll(const Batch& cond, const at::Tensor& z) override;
   bool conditions_on_examples() const override { return true; }
+  // prior_backbone = "denoiser": at step 0 copies every parameter but the latent heads from `trained` (a
+  // DockingDenoiser of the same size); those parameters train only from step prior_freeze_steps on.
+  void before_training_step(int64_t step, const Denoiser& trained) override;
 
  private:
   // Logits [B, k] of latent j given the chosen nodes of latents < j (z: [B, >= j] int64), and the mask.
   std::pair<at::Tensor, at::Tensor> logits_of(const Batch& cond, const at::Tensor& z, int64_t j);
   DockingSettings settings_;
   equivariant::ScoreModel net_{nullptr};
+  bool prepared_ = false;  // before_training_step has run (prior_backbone = "denoiser")
 };
 
 }  // namespace disco::docking

@@ -44,7 +44,9 @@ DockingSettings docking_settings(const Config& c) {
   s.k = c.get_int("latent.k");
   s.denoiser = network(c, "model.layers", "model.irreps", s.m);
   s.encoder = network(c, "model.encoder_layers", "model.encoder_irreps", s.m);
-  s.prior = network(c, "model.prior_layers", "model.prior_irreps", s.m);
+  s.prior_backbone = c.get_string("model.prior_backbone");
+  s.prior_freeze_steps = c.get_int("model.prior_freeze_steps");
+  s.prior = s.prior_backbone == "denoiser" ? s.denoiser : network(c, "model.prior_layers", "model.prior_irreps", s.m);
   s.confidence = network(c, "confidence.layers", "confidence.irreps", 0);
   s.confidence_training.complexes = c.get_int("confidence.complexes");
   s.confidence_training.poses = c.get_int("confidence.poses");

@@ -23,6 +23,10 @@ struct DockingSettings {
   // networks
   equivariant::ScoreModelOptions denoiser, encoder, prior;
   int64_t m = 0, k = 1;
+  // The prior's network: "own" (a separate network of model.prior_* size) or "denoiser" (the paper: a copy of
+  // the trained denoiser's layers, frozen for the first prior_freeze_steps steps of stage 2, then tuned).
+  std::string prior_backbone = "own";
+  int64_t prior_freeze_steps = 0;
   // confidence model (`disco confidence`, confidence_model.h)
   equivariant::ScoreModelOptions confidence;
   struct ConfidenceTraining {
