@@ -10,12 +10,12 @@
 # tiny is dsdp.toml as written. A run whose training finished (RUN/log.txt says so) is not trained again, and one
 # with RUN/metrics.json is not evaluated again, so a stopped benchmark goes on where it stopped.
 # Writes bench/results/docking_dsdp.json (both runs' metrics, training times, paired per-complex outcomes) and
-# prints a markdown table. Budget at DiffDock-S size on this 2-core machine: about 2.3 s (DisCo) and 1.4 s (m = 0)
-# per step, then about 30 s per complex for each model.
+# prints a markdown table. Cost at DiffDock-S size on this 2-core machine with both runs side by side: about 3.0 s
+# (DisCo) and 2.2 s (m = 0) per training step, then about 44 s per complex for each model's evaluation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DISCO=${DISCO_BUILD_DIR:-build}/bin/disco
-STEPS=1500
+STEPS=1000
 PRIOR_STEPS=1000
 SIZE=diffdock-s
 COMPLEXES=0
@@ -27,7 +27,7 @@ while [[ $# -gt 0 ]]; do
     --size) SIZE=${2:?}; shift ;;
     --complexes) COMPLEXES=${2:?}; shift ;;
     --runs) RUNS=${2:?}; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

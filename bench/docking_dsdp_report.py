@@ -31,19 +31,26 @@ def rank_rmsds(run):
 
 
 def training(run):
-    """Seconds of training from RUN/log.txt and the last logged stage-1 loss and step from RUN/metrics.csv."""
+    """Wall time of training from RUN/log.txt (its first line to "training finished", so a run stopped and resumed
+    counts the gap between too) and the first and last logged stage-1 loss and step from RUN/metrics.csv."""
     seconds = None
+    first = None
+    stamp = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ")
     with open(os.path.join(run, "log.txt")) as f:
         for line in f:
-            m = re.search(r"training finished in ([0-9.eE+-]+) s", line)
-            if m:
-                seconds = float(m.group(1))
+            m = stamp.match(line)
+            if not m:
+                continue
+            t = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
+            first = first or t
+            if "training finished in" in line:
+                seconds = (t - first).total_seconds()
+                break
     stage1 = [r for r in csv.DictReader(open(os.path.join(run, "metrics.csv"))) if r["stage"] == "1"]
     last = stage1[-1] if stage1 else {}
     return {
         "train_seconds": seconds,
         "stage1_steps": int(last["step"]) if last else None,
-        "stage1_seconds": float(last["seconds"]) if last else None,
         "stage1_last_loss": float(last["loss"]) if last else None,
         "stage1_first_loss": float(stage1[0]["loss"]) if stage1 else None,
     }
