@@ -37,8 +37,11 @@
 
 #include <condition_variable>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -63,6 +66,32 @@ void keep_until_exit(c10::intrusive_ptr<c10d::Store> store) {
   static std::mutex mutex;
   std::lock_guard<std::mutex> lock(mutex);
   kept->push_back(std::move(store));
+}
+
+// LibTorch 1.13's TCPStore client also reads from its store connection on a thread of its own, and lets a
+// socket error there escape (std::system_error "Connection reset by peer") when the store's host dies: that
+// calls std::terminate, exit 134 without a word, often before the main thread's collective fails and names
+// the rank that is gone. This handler turns exactly that case into this rank's one-line error and exit code
+// 1, as a failed collective gives; any other exception goes to the previous handler.
+std::string& store_lost_message() {
+  static auto* message = new std::string();
+  return *message;
+}
+std::terminate_handler g_previous_terminate = nullptr;
+
+[[noreturn]] void on_terminate() {
+  if (const std::exception_ptr current = std::current_exception()) {
+    try {
+      std::rethrow_exception(current);
+    } catch (const std::system_error& e) {
+      std::fprintf(stderr, "error: %s (LibTorch: %s)\n", store_lost_message().c_str(), e.what());
+      std::fflush(stderr);
+      std::_Exit(1);
+    } catch (...) {
+    }
+  }
+  if (g_previous_terminate) g_previous_terminate();
+  std::abort();
 }
 
 std::string error_text(const std::exception& e) {
@@ -241,6 +270,11 @@ std::shared_ptr<Communicator> Communicator::create(const WorldInfo& world, const
   const std::string me = "rank " + std::to_string(world.rank);
   // A peer that closes its socket must surface as an error from a collective, not kill us with SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
+  store_lost_message() =
+      me + ": the rendezvous store connection failed: " +
+      (world.store_hosted_by_launcher ? "the rendezvous store at " + where + " no longer answers (the launcher or its node is gone)"
+                                      : "rank 0 is gone (it hosts the rendezvous store at " + where + ", which reset the connection)");
+  if (!g_previous_terminate) g_previous_terminate = std::set_terminate(on_terminate);
 
   std::string backend = options.backend;
   if (backend == "auto") backend = device.is_cuda() ? "nccl" : "gloo";
