@@ -91,25 +91,22 @@ std::pair<at::Tensor, at::Tensor> DockingPrior::logits_of(const Batch& cond, con
 void DockingPrior::before_training_step(int64_t step, const Denoiser& trained) {
   if (settings_.prior_backbone != "denoiser") return;
   prepared_ = true;
-  const std::string head = "net.latent_head.";
+  auto is_head = [](const std::string& name) { return name.rfind("net.latent_head.", 0) == 0; };  // the prior's own
   if (step == 0) {
     const auto source = trained.named_parameters(true);
     at::NoGradGuard no_grad;
-    int64_t copied = 0;
     for (auto& p : named_parameters(true)) {
-      if (p.key().rfind(head, 0) == 0) continue;  // the heads are the prior's own
+      if (is_head(p.key())) continue;
       const at::Tensor* from = source.find(p.key());
       if (!from || from->sizes() != p.value().sizes())
         throw RuntimeError("docking prior (model.prior_backbone = \"denoiser\"): the denoiser's parameter " + p.key() +
                            (from ? " has another shape than the prior's" : " is missing"));
       p.value().copy_(*from);
-      ++copied;
     }
-    if (copied == 0) throw RuntimeError("docking prior: no denoiser parameter to copy");
   }
   const bool tune = step >= settings_.prior_freeze_steps;
   for (auto& p : named_parameters(true))
-    if (p.key().rfind(head, 0) != 0) p.value().requires_grad_(tune);
+    if (!is_head(p.key())) p.value().requires_grad_(tune);
 }
 
 at::Tensor DockingPrior::nll(const Batch& cond, const at::Tensor& z) {
