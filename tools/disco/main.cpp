@@ -180,7 +180,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("config", train.config, "Experiment TOML file")->required()->check(CLI::ExistingFile);
   train_cmd->add_option("-o,--out", train.out, "Run directory (default: runs/<name>)");
   train_cmd->add_option("-s,--set", train.sets, "Override a config key, e.g. --set train.lr=3e-4 (repeatable)");
-  train_cmd->add_flag("-r,--resume", train.resume, "Continue from the newest good checkpoint in the run directory");
+  train_cmd->add_flag("-r,--resume", train.resume, "Continue from the newest good checkpoint in the run directory (with a larger train.steps, extend a finished run)");
   train_cmd->add_option("--nproc", train.nproc,
                          "Data-parallel: start N worker processes on this machine (under torchrun or srun, leave it "
                          "out: the rank comes from the environment; see docs/distributed.md)")

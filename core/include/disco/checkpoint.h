@@ -16,6 +16,9 @@ namespace disco {
 struct TrainState {
   int64_t stage = 1;  // 1 = encoder + denoiser, 2 = prior, 3 = finished
   int64_t step = 0;   // steps completed within `stage`
+  // Stage-1 steps the model has had, kept once stage 1 is over so that a finished run can be extended by raising
+  // train.steps. -1: unknown (a checkpoint written before this was recorded; the trainer then reads metrics.csv).
+  int64_t stage1_steps = -1;
 };
 
 struct CheckpointContents {

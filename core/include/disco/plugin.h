@@ -15,7 +15,7 @@ namespace disco {
 
 class Registry;
 
-constexpr int kPluginAbiVersion = 4;
+constexpr int kPluginAbiVersion = 5;
 
 struct PluginDescriptor {
   int abi_version;

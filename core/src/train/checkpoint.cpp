@@ -92,6 +92,7 @@ void save_checkpoint(const std::string& path, const std::string& domain, const T
   archive.write("meta_architecture", c10::IValue(architecture(model)));
   archive.write("meta_stage", c10::IValue(state.stage));
   archive.write("meta_step", c10::IValue(state.step));
+  archive.write("meta_stage1_steps", c10::IValue(state.stage == 1 ? state.step : state.stage1_steps));
   archive.write("rng_state", generator.get_state(), /*is_buffer=*/true);
   // Modules draw dropout masks from the global generator, so it is part of the state too.
   archive.write("rng_global_state", at::detail::getDefaultCPUGenerator().get_state(), /*is_buffer=*/true);
@@ -138,6 +139,10 @@ CheckpointContents load_checkpoint(const std::string& path, const std::string& e
     out.state.stage = v.toInt();
     archive.read("meta_step", v);
     out.state.step = v.toInt();
+    if (out.state.stage == 1)
+      out.state.stage1_steps = out.state.step;
+    else if (archive.try_read("meta_stage1_steps", v))
+      out.state.stage1_steps = v.toInt();
   } catch (const c10::Error&) {
     throw DataError("checkpoint '" + path + "' has no disco metadata (not a disco checkpoint)");
   }

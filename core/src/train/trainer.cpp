@@ -98,6 +98,19 @@ class History {
   std::ofstream out_;
 };
 
+// The last stage-1 step metrics.csv records (stage 1 always logs its final step), or -1: how many stage-1 steps a
+// run had when its checkpoint predates TrainState::stage1_steps.
+int64_t last_stage1_step_logged(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  int64_t last = -1;
+  while (std::getline(in, line)) {
+    long long stage = 0, step = 0;
+    if (std::sscanf(line.c_str(), "%lld,%lld", &stage, &step) == 2 && stage == 1) last = std::max<int64_t>(last, step);
+  }
+  return last;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -236,6 +249,16 @@ void Trainer::run(bool resume) {
     }
     if (!loaded) reporter_.info("--resume: no usable checkpoint in " + ckpt_dir + ", starting from scratch");
     if (!loaded) resume = false;
+    if (loaded && state.stage > 1 && state.stage1_steps < 0)
+      state.stage1_steps = last_stage1_step_logged(run_dir_ + "/metrics.csv");
+    // Extending a run: a train.steps above the stage-1 steps it has had sends it back to stage 1 with its weights,
+    // EMA and optimizer state, then through stage 2 again, since the latents the prior learnt have moved.
+    if (loaded && state.stage > 1 && state.stage1_steps >= 0 && o_.steps > state.stage1_steps) {
+      reporter_.info("train.steps = " + std::to_string(o_.steps) + " is above the " +
+                     std::to_string(state.stage1_steps) + " stage-1 steps this run has had: stage 1 goes on from there" +
+                     (model_.prior ? ", then the prior is trained again on the new latents" : std::string()));
+      state = {1, state.stage1_steps, state.stage1_steps};
+    }
   }
   std::vector<at::Tensor> stage1_params = model_.denoiser->parameters();
   if (model_.encoder)
@@ -403,7 +426,7 @@ void Trainer::run(bool resume) {
       if (state.step % o_.checkpoint_every == 0 && state.step < o_.steps) checkpoint(state);
       if (state.step < o_.steps) stop_if_requested(state);
     }
-    state = {2, 0};
+    state = {2, 0, state.step};
     checkpoint(state);
   }
 
@@ -504,7 +527,7 @@ void Trainer::run(bool resume) {
         if (state.step < o_.prior_steps) stop_if_requested(state);
       }
     }
-    state = {3, 0};
+    state = {3, 0, state.stage1_steps};
     checkpoint(state);
   }
   if (state.stage == 3) reporter_.info("training finished in " + fmt_double(seconds_since(t0)) + " s");
