@@ -7,8 +7,9 @@
 # evaluated on the Astex complexes (../shared/data/astex; --complexes 0 = all 85): 40 samples x 20 steps each, known
 # pocket, ranked by the model score. --size diffdock-s (default) is the paper's DisCo-DiffDock-S network (5 layers,
 # 24x0e + 24x0o + 6x1o + 6x1e; encoder 3 layers, 24 scalars and pseudoscalars, 4 vectors and pseudovectors);
-# tiny is dsdp.toml as written. A run whose training finished (RUN/log.txt says so) is not trained again, and one
-# with RUN/metrics.json is not evaluated again, so a stopped benchmark goes on where it stopped.
+# tiny is dsdp.toml as written. A run that finished with at least --steps stage-1 steps is not trained again (one
+# with fewer is extended from its last checkpoint), and one whose RUN/metrics.json is newer than its last checkpoint
+# is not evaluated again, so a stopped benchmark goes on where it stopped and a larger --steps builds on the last run.
 # Writes bench/results/docking_dsdp.json (both runs' metrics, training times, paired per-complex outcomes) and
 # prints a markdown table. Cost at DiffDock-S size on this 2-core machine with both runs side by side: about 3.0 s
 # (DisCo) and 2.2 s (m = 0) per training step, then about 44 s per complex for each model's evaluation.
@@ -52,7 +53,12 @@ mkdir -p "$RUNS"
 # The graph cache is filled once, before the two trainings would both fill it.
 "$DISCO" -q data check data/dsdp --cache data/dsdp-cache --tsv > /dev/null
 
-trained() { grep -q "training finished" "$1/log.txt" 2> /dev/null; }
+# Finished with at least STEPS stage-1 steps. A finished run with fewer is extended: `disco train --resume` with a
+# larger train.steps continues its stage 1 and trains its prior again.
+trained() {
+  tail -n 1 "$1/log.txt" 2> /dev/null | grep -q "training finished" &&
+    awk -F, -v n="$STEPS" '$1 == 1 && $2 >= n { found = 1 } END { exit !found }' "$1/metrics.csv"
+}
 train() {  # RUN, extra --set ...: trains unless finished; resumes a stopped one
   local run=$1; shift
   trained "$run" && return 0
@@ -60,9 +66,10 @@ train() {  # RUN, extra --set ...: trains unless finished; resumes a stopped one
   [ -d "$run/checkpoints" ] && resume=(--resume)
   "$DISCO" -j 1 train examples/docking/dsdp.toml "${SET[@]}" "$@" -o "$run" "${resume[@]}" > "$run.train.log" 2>&1
 }
-evaluate() {  # RUN: all Astex complexes unless RUN/metrics.json exists
-  local run=$1
-  [ -f "$run/metrics.json" ] && return 0
+evaluate() {  # RUN: all Astex complexes unless RUN/metrics.json is newer than the run's last checkpoint
+  local run=$1 newest
+  newest=$(ls -t "$run"/checkpoints/*.pt | head -n 1)
+  [ "$run/metrics.json" -nt "$newest" ] && return 0
   "$DISCO" -j 1 eval "$run" --set eval.complexes="$COMPLEXES" > "$run.eval.log" 2>&1
 }
 echo "training $DISCO_RUN and $M0_RUN ($SIZE, $STEPS steps; logs in $RUNS/*.train.log)"

@@ -31,21 +31,29 @@ def rank_rmsds(run):
 
 
 def training(run):
-    """Wall time of training from RUN/log.txt (its first line to "training finished", so a run stopped and resumed
-    counts the gap between too) and the first and last logged stage-1 loss and step from RUN/metrics.csv."""
-    seconds = None
-    first = None
+    """Wall time of training from RUN/log.txt: the sum over each `disco train` invocation of the time from its first
+    line to its last training line (a stopped run's last step, or "training finished"), so neither the gap between a
+    stop and its resume nor an evaluation logged between two trainings counts; and the first and last logged
+    stage-1 loss and step from RUN/metrics.csv."""
     stamp = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ")
+    training_line = re.compile(r"disco train:|resumed from|train\.steps = |stage [12]|training finished")
+    seconds = 0.0
+    start = last = None
     with open(os.path.join(run, "log.txt")) as f:
         for line in f:
             m = stamp.match(line)
-            if not m:
+            if not m or not training_line.search(line):
                 continue
             t = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")
-            first = first or t
-            if "training finished in" in line:
-                seconds = (t - first).total_seconds()
-                break
+            if "disco train:" in line:
+                if start is not None:
+                    seconds += (last - start).total_seconds()
+                start = t
+            last = t
+    if start is not None:
+        seconds += (last - start).total_seconds()
+    else:
+        seconds = None
     stage1 = [r for r in csv.DictReader(open(os.path.join(run, "metrics.csv"))) if r["stage"] == "1"]
     last = stage1[-1] if stage1 else {}
     return {
