@@ -190,7 +190,7 @@ int run(const Options& o) {
     edges = g.graph.edge_index.size(1);
     graph_nodes = g.graph.positions.size(0);
     forward_times = time_repeats(o.warmup, o.repeats, 1.0, [&](bool, Stopwatch& watch) {
-      const auto out = denoiser.network()->forward(g.graph);
+      const auto out = denoiser.network()->forward(g.graph, disco::equivariant::ScoreOutputsWanted::pose_scores);
       watch.stop();  // before the outputs are freed
     });
   }

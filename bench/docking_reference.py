@@ -318,7 +318,8 @@ class ScoreModel(torch.nn.Module):
             self.latent_flags = torch.nn.Parameter(torch.zeros(m, ns))
             self.latent_null = torch.nn.Parameter(torch.zeros(m, ns))
 
-    def forward(self, g):
+    def forward(self, g, pose_scores_only=False):
+        """pose_scores_only: ScoreOutputsWanted::pose_scores (the last layer only computes messages into ligand atoms)."""
         o, cg = self.o, self.cg
         N, B = g["positions"].shape[0], g["num_graphs"]
         nd, dd = o["noise_embedding_dim"], o["distance_embedding_dim"]
@@ -342,10 +343,16 @@ class ScoreModel(torch.nn.Module):
         edge_parts = [gaussian_distance_embedding(vec.norm(2, 1), o["max_edge_distance"], dd), edge_type,
                       noise.index_select(0, g["node_graph"].index_select(0, src))]
         edge_emb = self.edge_embedding(torch.cat(edge_parts, 1))
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
             s = even_scalars(h, layer.irreps_in)
-            edge_scalars = torch.cat([edge_emb, s.index_select(0, src), s.index_select(0, dst)], 1)
-            h = layer(h, src, dst, N, edge_sh, edge_scalars)
+            if pose_scores_only and i + 1 == len(self.layers):
+                e = lig_dst.nonzero().reshape(-1)
+                e_src, e_dst = src.index_select(0, e), dst.index_select(0, e)
+                edge_scalars = torch.cat([edge_emb.index_select(0, e), s.index_select(0, e_src), s.index_select(0, e_dst)], 1)
+                h = layer(h, e_src, e_dst, N, edge_sh.index_select(0, e), edge_scalars)
+            else:
+                edge_scalars = torch.cat([edge_emb, s.index_select(0, src), s.index_select(0, dst)], 1)
+                h = layer(h, src, dst, N, edge_sh, edge_scalars)
         scalars = even_scalars(h, self.hidden)
         out = {}
 
@@ -392,7 +399,9 @@ class ScoreModel(torch.nn.Module):
             tor_out = self.torsion_conv(h, atom, bond, T, attr,
                                         torch.cat([tor_emb, scalars.index_select(0, atom), bond_scalars.index_select(0, bond)], 1))
             out["torsion"] = self.torsion_head(tor_out).reshape(T)
-        if o["num_latents"] > 0:
+        if pose_scores_only:
+            pass
+        elif o["num_latents"] > 0:
             out["latent_logits"] = self.latent_head(torch.cat([scalars, node_noise], 1))
         else:
             out["latent_logits"] = torch.zeros(N, 0)
@@ -584,7 +593,7 @@ class Docking:
         """DockingDenoiser::denoise: packed scores (n, L_pad, 3) for hard latents (n, m) (or None)."""
         B, Lp = batch["lig_pos"].shape[:2]
         g = self.denoiser_graph(batch, t, latents)
-        out = self.denoiser(g["graph"])
+        out = self.denoiser(g["graph"], pose_scores_only=True)
         sch = self.s["schedule"]
         tt = t.float().clamp(0.0, 1.0)
         translation = out["translation"] / geometric_sigma(sch["translation"], tt).unsqueeze(1)
@@ -763,7 +772,7 @@ def main():
     if a.workload in ("forward", "all"):
         with torch.inference_mode():
             g = d.denoiser_graph(d.batch(fwd_pos), fwd_t, fwd_latents)
-            wall, cpu = timed(a.warmup, a.repeats, lambda: d.denoiser(g["graph"]))
+            wall, cpu = timed(a.warmup, a.repeats, lambda: d.denoiser(g["graph"], pose_scores_only=True))
         result["workloads"]["forward"] = {"graphs": n, "nodes": int(g["graph"]["positions"].shape[0]),
                                           "edges": int(g["graph"]["edge_index"].shape[1]), "warmup": a.warmup,
                                           "seconds": wall, "cpu_seconds": cpu}

@@ -85,7 +85,7 @@ ScoreModelImpl::ScoreModelImpl(ScoreModelOptions options) : options_(std::move(o
   }
 }
 
-ScoreOutputs ScoreModelImpl::forward(const JointGraph& g) {
+ScoreOutputs ScoreModelImpl::forward(const JointGraph& g, ScoreOutputsWanted wanted) {
   const int64_t N = g.positions.size(0), B = g.num_graphs;
   const int64_t nd = options_.noise_embedding_dim, dd = options_.distance_embedding_dim;
   if (g.node_features.size(0) != N || g.node_features.size(1) != options_.node_feature_dim)
@@ -131,16 +131,27 @@ ScoreOutputs ScoreModelImpl::forward(const JointGraph& g) {
                                      edge_type, noise.index_select(0, g.node_graph.index_select(0, src))};
   if (options_.edge_feature_dim > 0) edge_parts.push_back(g.edge_features.to(opts));
   const at::Tensor edge_emb = edge_embedding_->forward(at::cat(edge_parts, 1));
-  for (auto& layer : layers_) {
-    const Irreps& in = layer->options().in;
+  const bool pose_scores_only = wanted == ScoreOutputsWanted::pose_scores;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const Irreps& in = layers_[i]->options().in;
     const at::Tensor s = even_scalars(h, in);
-    const at::Tensor edge_scalars = at::cat({edge_emb, s.index_select(0, src), s.index_select(0, dst)}, 1);
-    h = layer->forward(h, src, dst, N, edge_sh, edge_scalars);
+    if (pose_scores_only && i + 1 == layers_.size()) {
+      // Only the ligand atoms' features are read from here on: their incoming edges are all this layer needs.
+      // The pocket rows of h are then not updated by messages; nothing below reads them.
+      const at::Tensor e = lig_dst.nonzero().reshape({-1});
+      const at::Tensor e_src = src.index_select(0, e), e_dst = dst.index_select(0, e);
+      const at::Tensor edge_scalars =
+          at::cat({edge_emb.index_select(0, e), s.index_select(0, e_src), s.index_select(0, e_dst)}, 1);
+      h = layers_[i]->forward(h, e_src, e_dst, N, edge_sh.index_select(0, e), edge_scalars);
+    } else {
+      const at::Tensor edge_scalars = at::cat({edge_emb, s.index_select(0, src), s.index_select(0, dst)}, 1);
+      h = layers_[i]->forward(h, src, dst, N, edge_sh, edge_scalars);
+    }
   }
   const at::Tensor scalars = even_scalars(h, hidden_);
 
   ScoreOutputs out;
-  out.node_features = h;
+  if (!pose_scores_only) out.node_features = h;
 
   // --- translation and rotation: ligand atoms -> their ligand centre
   const at::Tensor lig = g.is_ligand.nonzero().reshape({-1});
@@ -192,10 +203,9 @@ ScoreOutputs ScoreModelImpl::forward(const JointGraph& g) {
   }
 
   // --- latent logits: one per node and latent
-  if (options_.num_latents > 0)
-    out.latent_logits = latent_head_->forward(at::cat({scalars, node_noise}, 1));
-  else
-    out.latent_logits = at::zeros({N, 0}, opts);
+  if (!pose_scores_only)
+    out.latent_logits = options_.num_latents > 0 ? latent_head_->forward(at::cat({scalars, node_noise}, 1))
+                                                 : at::zeros({N, 0}, opts);
   return out;
 }
 

@@ -68,10 +68,16 @@ struct ScoreOutputs {
   at::Tensor node_features;  // (N, hidden.dim) final node features
 };
 
+// What a forward has to produce. pose_scores: the translation, rotation and torsion scores only. They read the
+// ligand atoms alone after the last layer, so that layer computes only the messages into ligand atoms (most of
+// its edges end at pocket residues) and latent_logits and node_features are left undefined. The scores are the
+// same as with all.
+enum class ScoreOutputsWanted { all, pose_scores };
+
 class ScoreModelImpl : public torch::nn::Module {
  public:
   explicit ScoreModelImpl(ScoreModelOptions options);
-  ScoreOutputs forward(const JointGraph& graph);
+  ScoreOutputs forward(const JointGraph& graph, ScoreOutputsWanted wanted = ScoreOutputsWanted::all);
   const ScoreModelOptions& options() const { return options_; }
   const Irreps& hidden_irreps() const { return hidden_; }
 

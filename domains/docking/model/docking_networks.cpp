@@ -40,7 +40,7 @@ at::Tensor DockingDenoiser::denoise(const Batch& noisy, const at::Tensor& t, con
   const at::Tensor pos = noisy.at("lig_pos");
   const int64_t B = pos.size(0), L = pos.size(1);
   const FlatJointGraph g = graph_of(noisy, t, z);
-  const equivariant::ScoreOutputs out = net_->forward(g.graph);
+  const equivariant::ScoreOutputs out = net_->forward(g.graph, equivariant::ScoreOutputsWanted::pose_scores);
   const ComponentSigmas s = component_sigmas(settings_.schedule, t.to(pos.options()));
   const at::Tensor translation = out.translation / s.translation.unsqueeze(1);
   const at::Tensor rot_norm = equivariant::igso3_table().score_norm(s.rotation.to(at::kDouble)).to(pos.options());

@@ -121,6 +121,51 @@ TEST_CASE("score model: outputs have the documented shapes") {
   CHECK(out.torsion.abs().sum().item<double>() > 0);
 }
 
+TEST_CASE("score model: pose_scores gives the same scores and gradients from the last layer's ligand edges only") {
+  at::manual_seed(7);
+  at::Generator gen = at::detail::createCPUGenerator(7);
+  ScoreModel model(small_options(6));
+  model->to(at::kDouble);
+  const JointGraph g = random_graph(gen, 3, 12, 30, 6, at::kDouble);
+  const int64_t into_ligand = g.is_ligand.index_select(0, g.edge_index[1]).sum().item<int64_t>();
+  MESSAGE("edges " << g.edge_index.size(1) << ", into ligand atoms " << into_ligand);
+  REQUIRE(into_ligand < g.edge_index.size(1) / 2);  // the saving the option exists for
+  auto loss_and_grads = [&](ScoreOutputsWanted wanted) {
+    model->zero_grad();
+    const ScoreOutputs out = model->forward(g, wanted);
+    const at::Tensor loss = out.translation.pow(2).sum() + out.rotation.sin().sum() + out.torsion.pow(3).sum();
+    loss.backward();
+    std::vector<at::Tensor> grads;
+    for (const auto& p : model->parameters()) grads.push_back(p.grad().defined() ? p.grad().clone() : at::zeros_like(p));
+    return std::make_pair(out, grads);
+  };
+  const auto [all, all_grads] = loss_and_grads(ScoreOutputsWanted::all);
+  const auto [pose, pose_grads] = loss_and_grads(ScoreOutputsWanted::pose_scores);
+  CHECK(max_abs_diff(pose.translation, all.translation) < 1e-12);
+  CHECK(max_abs_diff(pose.rotation, all.rotation) < 1e-12);
+  CHECK(max_abs_diff(pose.torsion, all.torsion) < 1e-12);
+  CHECK(all.translation.abs().max().item<double>() > 1e-3);
+  CHECK_FALSE(pose.latent_logits.defined());
+  CHECK_FALSE(pose.node_features.defined());
+  double grad_diff = 0, grad_scale = 0;
+  for (size_t i = 0; i < all_grads.size(); ++i) {
+    grad_diff = std::max(grad_diff, max_abs_diff(pose_grads[i], all_grads[i]));
+    grad_scale = std::max(grad_scale, all_grads[i].abs().max().item<double>());
+  }
+  CHECK(grad_scale > 1e-3);
+  CHECK(grad_diff < 1e-10 * grad_scale);
+  // Inference (no autograd) runs the convolutions in chunks of edges: the same scores there too, in float32.
+  torch::NoGradGuard no_grad;
+  model->to(at::kFloat);
+  JointGraph gf = g;
+  gf.positions = g.positions.to(at::kFloat);
+  gf.node_features = g.node_features.to(at::kFloat);
+  gf.noise_level = g.noise_level.to(at::kFloat);
+  const ScoreOutputs a = model->forward(gf), b = model->forward(gf, ScoreOutputsWanted::pose_scores);
+  CHECK(max_abs_diff(b.translation, a.translation) < 1e-5 * (1.0 + a.translation.abs().max().item<double>()));
+  CHECK(max_abs_diff(b.torsion, a.torsion) < 1e-5 * (1.0 + a.torsion.abs().max().item<double>()));
+}
+
 TEST_CASE("score model: rotating and translating the input rotates the vectors, keeps the scalars") {
   for (const auto dtype : {at::kFloat, at::kDouble}) {
     at::manual_seed(2);
