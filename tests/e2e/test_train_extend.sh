@@ -32,4 +32,23 @@ for steps in 160 120; do
 done
 sample again
 cmp "$WORK/after.csv" "$WORK/again.csv" || fail "a resume with nothing to do changed the run"
+
+# An extension killed part-way (SIGKILL: no checkpoint on the way out) resumes from where it started: the extension
+# writes that point as a stage-1 checkpoint before its first step, and the checkpoints of the run's first ending go.
+"$DISCO" "${ARGS[@]}" --set train.steps=1000000 --set train.checkpoint_every=1000000 --out "$WORK/run" --resume \
+  > "$WORK/out" 2>&1 &
+pid=$!
+for _ in $(seq 1 1200); do grep -q "stage 1 step 240/" "$WORK/out" 2>/dev/null && break; sleep 0.1; done
+grep -q "stage 1 step 240/" "$WORK/out" || { cat "$WORK/out" >&2; fail "the extension did not reach step 240 within 120 s"; }
+kill -KILL $pid
+wait $pid || true
+ckpts=$(ls "$WORK/run/checkpoints" | tr '\n' ' ')
+[ "$(ls "$WORK/run/checkpoints" | tail -n 1)" = "ckpt-s1-000000160.pt" ] && ! grep -q "ckpt-s[23]" <<< "$ckpts" ||
+  fail "after the killed extension the checkpoints are: $ckpts (want ckpt-s1-000000160.pt the newest, none of stage 2 or 3)"
+expect_exit 0 "$DISCO" "${ARGS[@]}" --set train.steps=200 --out "$WORK/run" --resume
+expect_output "resumed from .*ckpt-s1-000000160.pt \(stage 1, step 160\)"
+expect_output "stage 1 step 200/200"
+got=$(tail -n +2 "$WORK/run/metrics.csv" | cut -d, -f1,2 | tr '\n' ' ')
+[ "$got" = "1,20 1,40 1,60 1,80 1,100 1,120 1,140 1,160 1,180 1,200 2,20 2,30 " ] ||
+  fail "metrics.csv rows after the killed extension and its resume: $got"
 echo "ok"

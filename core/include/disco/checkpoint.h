@@ -46,6 +46,9 @@ void load_module_file(const std::string& path, const std::string& kind, torch::n
 // Checkpoints in `dir` (named ckpt-s<stage>-<step>.pt), oldest first.
 std::vector<std::string> list_checkpoints(const std::string& dir);
 std::string checkpoint_name(const TrainState& state);
+// Deletes the checkpoints of later (stage, step) than `state`: an extended run (TrainState::stage1_steps) leaves
+// those of its first ending behind, and they must neither be resumed from nor crowd out the new ones.
+void remove_checkpoints_after(const std::string& dir, const TrainState& state);
 // Deletes all but the newest `keep` checkpoints.
 void prune_checkpoints(const std::string& dir, int64_t keep);
 

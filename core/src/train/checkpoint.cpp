@@ -244,6 +244,12 @@ std::vector<std::string> list_checkpoints(const std::string& dir) {
   return out;
 }
 
+void remove_checkpoints_after(const std::string& dir, const TrainState& state) {
+  const std::string name = checkpoint_name(state);
+  for (const auto& path : list_checkpoints(dir))
+    if (fs::path(path).filename().string() > name) fs::remove(path);
+}
+
 void prune_checkpoints(const std::string& dir, int64_t keep) {
   auto all = list_checkpoints(dir);
   for (int64_t i = 0; i + keep < int64_t(all.size()); ++i) fs::remove(all[i]);

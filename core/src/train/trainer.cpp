@@ -234,6 +234,7 @@ void Trainer::run(bool resume) {
     opt2 = std::make_unique<torch::optim::Adam>(model_.prior->parameters(), torch::optim::AdamOptions(o_.prior_lr));
 
   TrainState state;
+  bool extending = false;
   if (resume) {
     auto ckpts = list_checkpoints(ckpt_dir);
     bool loaded = false;
@@ -258,6 +259,7 @@ void Trainer::run(bool resume) {
                      std::to_string(state.stage1_steps) + " stage-1 steps this run has had: stage 1 goes on from there" +
                      (model_.prior ? ", then the prior is trained again on the new latents" : std::string()));
       state = {1, state.stage1_steps, state.stage1_steps};
+      extending = true;
     }
   }
   std::vector<at::Tensor> stage1_params = model_.denoiser->parameters();
@@ -301,8 +303,13 @@ void Trainer::run(bool resume) {
                              ": weights are not finite; not writing a checkpoint (the last good one is kept in " +
                              ckpt_dir + ")");
     save_checkpoint(ckpt_dir + "/" + checkpoint_name(s), domain_.name(), s, model_, &opt1, opt2.get(), cpu_gen);
+    remove_checkpoints_after(ckpt_dir, s);  // only once this one is safely written
     prune_checkpoints(ckpt_dir, o_.keep_checkpoints);
   };
+  // The extension's starting point as a stage-1 checkpoint, at once: it replaces the finished run's checkpoints, so
+  // a stop from here on resumes the extension (and never again from a count read from metrics.csv, which the
+  // extension's own rows change).
+  if (extending) checkpoint(state);
   const auto t0 = std::chrono::steady_clock::now();
   int agreed_stop = 0;  // distributed: the signal the ranks agreed on in this step's all-reduce
   auto local_stop = [&] { return stop_flag_ ? stop_flag_->load() : 0; };
