@@ -37,6 +37,11 @@ class Dataset {
   // get() must return the same result whether or not prefetch was called. The trainer calls it only when the
   // next batch is known in advance (distributed.sampler = "epoch"); the default does nothing.
   virtual void prefetch(const at::Tensor& indices) const { (void)indices; }
+  // Called by the trainer before it fetches each step's batch, with the stage (1 or 2) and the step about to run
+  // (stage 2: also once, with step -1, before the latents of the whole set are extracted). A dataset with random
+  // augmentation reseeds it from (its seed, stage, step), so that a resumed run draws what an uninterrupted one
+  // does. The default does nothing.
+  virtual void begin_step(int64_t stage, int64_t step) const { (void)stage; (void)step; }
 };
 
 // Named scalar results, in the order they should be shown.

@@ -344,6 +344,7 @@ void Trainer::run(bool resume) {
       if (rank_streams) reseed_rank_streams(1, state.step);
       auto idx = sampler ? epoch_indices(state.step)
                          : at::randint(n_data, {drawn}, cpu_gen, at::TensorOptions().dtype(at::kLong));
+      dataset->begin_step(1, state.step);
       Batch batch = dataset->get(idx).to(device);
       // The epoch sampler knows the next batch (a function of the step alone), so a streaming dataset can load it
       // while this step computes. The random sampler's next draw depends on the generator: no hint, so that the
@@ -447,6 +448,7 @@ void Trainer::run(bool resume) {
       std::map<std::string, std::vector<at::Tensor>> conds;
       {
         torch::NoGradGuard no_grad;
+        dataset->begin_step(2, -1);
         // Whole examples are heavy (graphs): extract them a training batch at a time.
         const int64_t chunk = model_.prior->conditions_on_examples() ? o_.batch_size : 4096;
         auto chunk_indices = [&](int64_t start) {
@@ -493,6 +495,7 @@ void Trainer::run(bool resume) {
         if (!sampler && drawn != o_.prior_batch_size) idx = idx.narrow(0, first, o_.prior_batch_size);
         Batch cond;
         if (model_.prior->conditions_on_examples()) {
+          dataset->begin_step(2, state.step);
           cond = dataset->get(idx).to(device);
           // As in stage 1: only the epoch sampler knows the next batch.
           if (sampler && state.step + 1 < o_.prior_steps) dataset->prefetch(epoch_indices(state.step + 1));

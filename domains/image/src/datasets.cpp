@@ -66,15 +66,6 @@ ImageSet load_fashion_mnist(const std::string& dir, const std::string& split, in
   return set;
 }
 
-at::Tensor random_hflip(const at::Tensor& x, at::Generator& gen, std::mutex& mutex) {
-  at::Tensor flip;
-  {
-    std::lock_guard<std::mutex> lock(mutex);
-    flip = at::rand({x.size(0)}, gen) < 0.5;
-  }
-  return at::where(flip.reshape({-1, 1, 1, 1}), x.flip({3}), x);
-}
-
 std::vector<std::string> folder_classes(const std::string& root) {
   std::vector<std::string> names;
   std::error_code ec;
@@ -246,7 +237,7 @@ std::shared_ptr<const ImageSet> load_image_set(const Config& config, const std::
 
 ImageDataset::ImageDataset(std::shared_ptr<const ImageSet> set, at::Tensor rows, bool conditional, bool hflip, uint64_t seed)
     : set_(std::move(set)), rows_(std::move(rows)), conditional_(conditional), hflip_(hflip),
-      gen_(at::detail::createCPUGenerator(seed)) {
+      flips_(seed) {
   if (conditional_ && !set_->labels.defined())
     throw ConfigError("data.conditional = true, but the images have no class labels (a flat folder)");
 }
@@ -256,7 +247,7 @@ Batch ImageDataset::get(const at::Tensor& indices) const {
   Batch b;
   b.size = indices.size(0);
   auto x = to_model_range(set_->images.index_select(0, rows));
-  b.tensors["x"] = hflip_ ? random_hflip(x, gen_, mutex_) : x;
+  b.tensors["x"] = hflip_ ? flips_.apply(x) : x;
   if (conditional_) b.tensors["label"] = set_->labels.index_select(0, rows);
   return b;
 }

@@ -12,6 +12,7 @@
 
 #include "disco/config.h"
 #include "disco/domain.h"
+#include "random_flips.h"
 
 namespace disco::image {
 
@@ -73,20 +74,19 @@ std::string dataset_tag(const Config& config);     // "fashion_mnist" or the fol
 at::Tensor to_model_range(const at::Tensor& images_u8);
 // Each image of x [B, C, R, R] mirrored left-right with probability 1/2, drawn from `gen` under `mutex` (the
 // augmentation of both image datasets, so that the same generator gives the same flips in either).
-at::Tensor random_hflip(const at::Tensor& x, at::Generator& gen, std::mutex& mutex);
 
 class ImageDataset : public Dataset {
  public:
   ImageDataset(std::shared_ptr<const ImageSet> set, at::Tensor rows, bool conditional, bool hflip, uint64_t seed);
   int64_t size() const override { return rows_.size(0); }
   Batch get(const at::Tensor& indices) const override;
+  void begin_step(int64_t stage, int64_t step) const override { flips_.begin_step(stage, step); }
 
  private:
   std::shared_ptr<const ImageSet> set_;
   at::Tensor rows_;  // which images of the set (a subset for data.n_train)
   bool conditional_, hflip_;
-  mutable std::mutex mutex_;
-  mutable at::Generator gen_;  // flips
+  mutable RandomFlips flips_;
 };
 
 }  // namespace disco::image

@@ -26,7 +26,7 @@ StreamingImageFolder::StreamingImageFolder(std::shared_ptr<const ImageFiles> fil
                                            bool grayscale, bool conditional, bool hflip, uint64_t seed)
     : files_(std::move(files)), rows_(rows.to(at::kLong).contiguous()), labels_(at::tensor(files_->labels, at::kLong)),
       resolution_(resolution), grayscale_(grayscale), conditional_(conditional), hflip_(hflip),
-      gen_(at::detail::createCPUGenerator(seed)) {
+      flips_(seed) {
   if (conditional_ && !files_->labelled)
     throw ConfigError("data.conditional = true, but the images have no class labels (a flat folder)");
   if (rows_.size(0) == 0) throw DataError(files_->root + ": no PNG or JPEG images found");
@@ -149,7 +149,7 @@ Batch StreamingImageFolder::get(const at::Tensor& indices) const {
   Batch b;
   b.size = key.size(0);
   auto x = to_model_range(batch->images);
-  b.tensors["x"] = hflip_ ? random_hflip(x, gen_, gen_mutex_) : x;
+  b.tensors["x"] = hflip_ ? flips_.apply(x) : x;
   if (conditional_) b.tensors["label"] = labels_.index_select(0, batch->files);
   return b;
 }

@@ -34,6 +34,7 @@ class StreamingImageFolder : public Dataset {
 
   int64_t size() const override { return rows_.size(0); }
   Batch get(const at::Tensor& indices) const override;
+  void begin_step(int64_t stage, int64_t step) const override { flips_.begin_step(stage, step); }
   void prefetch(const at::Tensor& indices) const override;
 
   // Files found undecodable so far (each warned about once); they are replaced in batches by the next decodable
@@ -54,8 +55,7 @@ class StreamingImageFolder : public Dataset {
   at::Tensor labels_;  // [files] int64: files_->labels as a tensor
   int64_t resolution_;
   bool grayscale_, conditional_, hflip_;
-  mutable at::Generator gen_;  // flips, drawn in get() only
-  mutable std::mutex gen_mutex_;
+  mutable RandomFlips flips_;  // drawn in get() only
 
   mutable std::mutex bad_mutex_;
   mutable std::set<int64_t> bad_files_;  // indices into files_->paths
