@@ -133,8 +133,12 @@ def main():
     ap.add_argument("--m0", required=True, help="run directory of its latent.m = 0 twin")
     ap.add_argument("--size", default="diffdock-s")
     ap.add_argument("--out", help="summary JSON to write (temp file + rename)")
+    ap.add_argument("--note", action="append", default=[],
+                    help="a line recorded in the JSON's notes (what the logs cannot say; repeatable)")
     o = ap.parse_args()
     res = summarise(o.disco, o.m0, o.size)
+    if o.note:
+        res["notes"] = o.note
     if o.out:
         with open(o.out + ".tmp", "w") as f:
             json.dump(res, f, indent=1)
