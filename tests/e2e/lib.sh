@@ -3,7 +3,8 @@ set -u
 : "${DISCO:?DISCO must point at the disco binary}"
 : "${DISCO_SOURCE:?DISCO_SOURCE must point at the source tree}"
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# A test that fails while a disco it started in the background still runs must not leave it running.
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # expect_exit CODE CMD...: runs CMD, keeps stdout+stderr in $WORK/out, checks the exit code.
 expect_exit() {

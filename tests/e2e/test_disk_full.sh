@@ -60,7 +60,7 @@ if ! mount -t tmpfs -o size=$((kept_kb + $(stat -c %s "$WORK/free/checkpoints/${
   echo "SKIP (part 2): cannot mount a tmpfs here (needs root with CAP_SYS_ADMIN); part 1 covered a failed write"
   exit 0
 fi
-trap 'umount "$mnt" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; umount "$mnt" 2>/dev/null; rm -rf "$WORK"' EXIT
 set +e; "$DISCO" "${ARGS[@]}" --out "$mnt/run" >"$WORK/out" 2>&1; rc=$?; set -e
 err=$(grep '^error: ' "$WORK/out" || true)
 # The resume needs room for the rest: copy the run out of the full tmpfs first (as a user would).
