@@ -72,8 +72,6 @@ std::string dataset_tag(const Config& config);     // "fashion_mnist" or the fol
 
 // uint8 [N, C, R, R] -> float [-1, 1].
 at::Tensor to_model_range(const at::Tensor& images_u8);
-// Each image of x [B, C, R, R] mirrored left-right with probability 1/2, drawn from `gen` under `mutex` (the
-// augmentation of both image datasets, so that the same generator gives the same flips in either).
 
 class ImageDataset : public Dataset {
  public:
