@@ -16,62 +16,124 @@ namespace disco::equivariant {
 
 namespace {
 
-// Edges [begin, end) of contract_per_edge; `acc` holds d3 * mul_o values, [k][u], contiguous over u.
+constexpr int64_t kTile = FusedTensorProductPlan::kEdgeTile;
+
+// Tiles [begin, end) of kTile edges each, edge-minor layout (a feature's values for consecutive edges are
+// contiguous, rows of n edges). Every innermost loop runs over the kTile edges of a tile, a fixed count, so
+// the compiler vectorises it fully whatever the multiplicities; a per-edge loop over the 6 channels of a
+// vector block cannot be. Per output block: acc[k][u][l] = sum over the block's paths and their input
+// channels i of t[k][l] * W[i][u][l], with t[k][l] = sum_m1 x[i, m1][l] * (sum_m2 C[m1, m2, k] y[m2][l]);
+// then out[u * d3 + k][l] = alpha * acc[k][u][l].
 template <class scalar_t>
-__attribute__((always_inline)) inline void contract_edges(const scalar_t* t, const scalar_t* w, scalar_t* out,
-                                                          scalar_t* acc, int64_t begin, int64_t end, int64_t K,
-                                                          int64_t d3, int64_t mul_o, int64_t row) {
-  for (int64_t e = begin; e < end; ++e) {
-    std::fill(acc, acc + d3 * mul_o, scalar_t(0));
-    const scalar_t* te = t + e * K * d3;
-    const scalar_t* we = w + e * row;
-    for (int64_t k_in = 0; k_in < K; ++k_in) {
-      const scalar_t* wk = we + k_in * mul_o;
-      for (int64_t k = 0; k < d3; ++k) {
-        const scalar_t tk = te[k_in * d3 + k];
-        scalar_t* a = acc + k * mul_o;
-        for (int64_t u = 0; u < mul_o; ++u) a[u] += tk * wk[u];
+__attribute__((always_inline)) inline void fused_tiles(const FusedTensorProductPlan& plan, const scalar_t* x,
+                                                       const scalar_t* y, const scalar_t* w, scalar_t* out,
+                                                       int64_t n, const scalar_t* cg, scalar_t* scratch,
+                                                       int64_t begin, int64_t end) {
+  scalar_t* acc = scratch;                                  // max_block_size tiles
+  scalar_t* cy = acc + plan.max_block_size * kTile;         // (d1, d3) tiles: C contracted with y
+  scalar_t* t = cy + plan.max_path_coupling * kTile;        // (d3) tiles, d3 <= max_d3
+  for (int64_t tile = begin; tile < end; ++tile) {
+    const int64_t e0 = tile * kTile;
+    for (const auto& block : plan.blocks) {
+      const int64_t mul_o = block.mul_o, d3 = block.d3;
+      std::fill(acc, acc + mul_o * d3 * kTile, scalar_t(0));
+      for (const auto& path : block.paths) {
+        const int64_t d1 = path.d1, d2 = path.d2;
+        const scalar_t* c = cg + path.cg_offset;  // [m1][m2][k]
+        for (int64_t m1 = 0; m1 < d1; ++m1)
+          for (int64_t k = 0; k < d3; ++k) {
+            scalar_t* v = cy + (m1 * d3 + k) * kTile;
+            std::fill(v, v + kTile, scalar_t(0));
+            for (int64_t m2 = 0; m2 < d2; ++m2) {
+              const scalar_t cm = c[(m1 * d2 + m2) * d3 + k];
+              const scalar_t* ym = y + (path.attr_offset + m2) * n + e0;
+              for (int64_t l = 0; l < kTile; ++l) v[l] += cm * ym[l];
+            }
+          }
+        for (int64_t i = 0; i < path.mul_in; ++i) {
+          for (int64_t k = 0; k < d3; ++k) {
+            scalar_t* tk = t + k * kTile;
+            std::fill(tk, tk + kTile, scalar_t(0));
+            for (int64_t m1 = 0; m1 < d1; ++m1) {
+              const scalar_t* xm = x + (path.in_offset + i * d1 + m1) * n + e0;
+              const scalar_t* v = cy + (m1 * d3 + k) * kTile;
+              for (int64_t l = 0; l < kTile; ++l) tk[l] += xm[l] * v[l];
+            }
+          }
+          const scalar_t* wi = w + (path.weight_offset + i * mul_o) * n + e0;
+          for (int64_t u = 0; u < mul_o; ++u) {
+            const scalar_t* wu = wi + u * n;
+            for (int64_t k = 0; k < d3; ++k) {
+              scalar_t* a = acc + (k * mul_o + u) * kTile;
+              const scalar_t* tk = t + k * kTile;
+              for (int64_t l = 0; l < kTile; ++l) a[l] += tk[l] * wu[l];
+            }
+          }
+        }
       }
+      const scalar_t alpha = static_cast<scalar_t>(block.scale);
+      for (int64_t u = 0; u < mul_o; ++u)
+        for (int64_t k = 0; k < d3; ++k) {
+          const scalar_t* a = acc + (k * mul_o + u) * kTile;
+          scalar_t* o = out + (block.out_offset + u * d3 + k) * n + e0;
+          for (int64_t l = 0; l < kTile; ++l) o[l] = alpha * a[l];
+        }
     }
-    scalar_t* oe = out + e * mul_o * d3;
-    for (int64_t u = 0; u < mul_o; ++u)
-      for (int64_t k = 0; k < d3; ++k) oe[u * d3 + k] = acc[k * mul_o + u];
   }
 }
 
-// The float32 loop is compiled twice, for AVX2 + FMA and for the baseline x86-64 the build targets; the loader
-// picks one for the CPU it runs on (GCC function multiversioning), so the binary stays portable.
+// The float32 loop is compiled for AVX-512, for AVX2 + FMA and for the baseline x86-64 the build targets; the
+// loader picks one for the CPU it runs on (GCC function multiversioning), so the binary stays portable.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-__attribute__((target_clones("arch=haswell", "default")))
+__attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
 #endif
-void contract_edges_float(const float* t, const float* w, float* out, float* acc, int64_t begin, int64_t end,
-                          int64_t K, int64_t d3, int64_t mul_o, int64_t row) {
-  contract_edges<float>(t, w, out, acc, begin, end, K, d3, mul_o, row);
+void fused_tiles_float(const FusedTensorProductPlan& plan, const float* x, const float* y, const float* w, float* out,
+                       int64_t n, const float* cg, float* scratch, int64_t begin, int64_t end) {
+  fused_tiles<float>(plan, x, y, w, out, n, cg, scratch, begin, end);
 }
-void contract_edges_of(const float* t, const float* w, float* out, float* acc, int64_t begin, int64_t end, int64_t K,
-                       int64_t d3, int64_t mul_o, int64_t row) {
-  contract_edges_float(t, w, out, acc, begin, end, K, d3, mul_o, row);
+void fused_tiles_of(const FusedTensorProductPlan& plan, const float* x, const float* y, const float* w, float* out,
+                    int64_t n, const float* cg, float* scratch, int64_t begin, int64_t end) {
+  fused_tiles_float(plan, x, y, w, out, n, cg, scratch, begin, end);
 }
-void contract_edges_of(const double* t, const double* w, double* out, double* acc, int64_t begin, int64_t end,
-                       int64_t K, int64_t d3, int64_t mul_o, int64_t row) {
-  contract_edges<double>(t, w, out, acc, begin, end, K, d3, mul_o, row);
+void fused_tiles_of(const FusedTensorProductPlan& plan, const double* x, const double* y, const double* w,
+                    double* out, int64_t n, const double* cg, double* scratch, int64_t begin, int64_t end) {
+  fused_tiles<double>(plan, x, y, w, out, n, cg, scratch, begin, end);
 }
 
 }  // namespace
 
-at::Tensor contract_per_edge(const at::Tensor& T, const at::Tensor& weights, int64_t first_weight, int64_t mul_o) {
-  const int64_t E = T.size(0), K = T.size(1), d3 = T.size(2), row = weights.stride(0);
-  at::Tensor y = at::empty({E, mul_o * d3}, T.options());
-  AT_DISPATCH_FLOATING_TYPES(T.scalar_type(), "contract_per_edge", [&] {
-    const scalar_t* t = T.data_ptr<scalar_t>();
-    const scalar_t* w = weights.data_ptr<scalar_t>() + first_weight;
-    scalar_t* out = y.data_ptr<scalar_t>();
-    at::parallel_for(0, E, 64, [&](int64_t begin, int64_t end) {
-      std::vector<scalar_t> acc(static_cast<size_t>(d3 * mul_o));
-      contract_edges_of(t, w, out, acc.data(), begin, end, K, d3, mul_o, row);
+at::Tensor fused_tensor_product(const FusedTensorProductPlan& plan, const at::Tensor& x_t, const at::Tensor& attr_t,
+                                const at::Tensor& weights_t) {
+  const int64_t n = x_t.size(1);
+  TORCH_CHECK(x_t.device().is_cpu() && x_t.is_contiguous() && attr_t.is_contiguous() && weights_t.is_contiguous() &&
+                  attr_t.size(1) == n && weights_t.size(1) == n && n % kTile == 0,
+              "fused tensor product: contiguous CPU tensors of (features, edges), edges a multiple of ", kTile);
+  at::Tensor out = at::empty({plan.out_dim, n}, x_t.options());
+  AT_DISPATCH_FLOATING_TYPES(x_t.scalar_type(), "fused_tensor_product", [&] {
+    const at::Tensor cg = plan.cg.to(x_t.scalar_type());
+    const scalar_t* c = cg.data_ptr<scalar_t>();
+    const scalar_t* xp = x_t.data_ptr<scalar_t>();
+    const scalar_t* yp = attr_t.data_ptr<scalar_t>();
+    const scalar_t* wp = weights_t.data_ptr<scalar_t>();
+    scalar_t* op = out.data_ptr<scalar_t>();
+    at::parallel_for(0, n / kTile, 2, [&](int64_t begin, int64_t end) {
+      std::vector<scalar_t> scratch(static_cast<size_t>((plan.max_block_size + plan.max_path_coupling + plan.max_d3) * kTile));
+      fused_tiles_of(plan, xp, yp, wp, op, n, c, scratch.data(), begin, end);
     });
+    // Blocks no path reaches are zero.
+    std::vector<bool> reached(static_cast<size_t>(plan.out_dim), false);
+    for (const auto& block : plan.blocks)
+      std::fill(reached.begin() + block.out_offset, reached.begin() + block.out_offset + block.mul_o * block.d3, true);
+    for (int64_t r = 0; r < plan.out_dim; ++r)
+      if (!reached[size_t(r)]) std::fill(op + r * n, op + (r + 1) * n, scalar_t(0));
   });
-  return y;
+  return out;
+}
+
+at::Tensor edges_last_padded(const at::Tensor& rows, int64_t padded) {
+  at::Tensor t = at::zeros({rows.size(1), padded}, rows.options());
+  t.narrow(1, 0, rows.size(0)).copy_(rows.t());
+  return t;
 }
 
 WeightedTensorProductImpl::WeightedTensorProductImpl(Irreps in, Irreps attr, Irreps out)
@@ -94,6 +156,36 @@ WeightedTensorProductImpl::WeightedTensorProductImpl(Irreps in, Irreps attr, Irr
       }
     out_scale_.push_back(fan_in > 0 ? 1.0 / std::sqrt(static_cast<double>(fan_in)) : 0.0);
   }
+  // The same paths as the fused kernel reads them: CG tables packed into one buffer, offsets per block.
+  std::vector<double> cg;
+  fused_.out_dim = out_.dim();
+  for (size_t o = 0; o < out_.size(); ++o) {
+    FusedTensorProductPlan::Block block;
+    block.out_offset = out_.offset(o);
+    block.mul_o = out_[o].mul;
+    block.d3 = out_[o].irrep.dim();
+    block.scale = out_scale_[o];
+    for (size_t p = 0; p < paths_.size(); ++p) {
+      if (paths_[p].out_block != o) continue;
+      const MulIrrep& a = in_[paths_[p].in_block];
+      FusedTensorProductPlan::Path path;
+      path.in_offset = in_.offset(paths_[p].in_block);
+      path.mul_in = a.mul;
+      path.d1 = a.irrep.dim();
+      path.attr_offset = attr_.offset(paths_[p].attr_block);
+      path.d2 = attr_[paths_[p].attr_block].irrep.dim();
+      path.weight_offset = paths_[p].weight_offset;
+      path.cg_offset = static_cast<int64_t>(cg.size());
+      const at::Tensor table = coefficients_[p].contiguous();  // (d1, d2, d3), float64
+      cg.insert(cg.end(), table.data_ptr<double>(), table.data_ptr<double>() + table.numel());
+      fused_.max_path_coupling = std::max(fused_.max_path_coupling, path.d1 * block.d3);
+      block.paths.push_back(path);
+    }
+    fused_.max_block_size = std::max(fused_.max_block_size, block.mul_o * block.d3);
+    fused_.max_d3 = std::max(fused_.max_d3, block.d3);
+    if (!block.paths.empty()) fused_.blocks.push_back(block);
+  }
+  fused_.cg = at::tensor(cg, at::kDouble);
 }
 
 at::Tensor WeightedTensorProductImpl::forward(const at::Tensor& x, const at::Tensor& attr,
@@ -102,6 +194,16 @@ at::Tensor WeightedTensorProductImpl::forward(const at::Tensor& x, const at::Ten
   if (x.size(1) != in_.dim() || attr.size(1) != attr_.dim() || weights.size(1) != weight_numel_ ||
       attr.size(0) != E || weights.size(0) != E)
     throw std::invalid_argument("tensor product: input shapes do not match the irreps");
+  // Without autograd on the CPU, the fused kernel does the whole product (transposed to edges last here; the
+  // convolution's chunks make that layout directly and call forward_edges_last).
+  if (!at::GradMode::is_enabled() && x.device().is_cpu()) {
+    const int64_t padded = (E + kTile - 1) / kTile * kTile;
+    return forward_edges_last(edges_last_padded(x, padded), edges_last_padded(attr, padded),
+                              edges_last_padded(weights, padded))
+        .narrow(1, 0, E)
+        .t()
+        .contiguous();
+  }
   // Outer products x_a (x) y_b, (E * mul_a, d1 * d2), computed once per (a, b) and shared by its paths.
   std::map<std::pair<size_t, size_t>, at::Tensor> outer;
   auto outer_of = [&](size_t a, size_t b) -> const at::Tensor& {
@@ -132,15 +234,18 @@ at::Tensor WeightedTensorProductImpl::forward(const at::Tensor& x, const at::Ten
     }
     const at::Tensor T = terms.size() == 1 ? terms[0] : at::cat(terms, 1);           // (E, K, d3)
     const at::Tensor W = weights.narrow(1, first_weight, fan_in * mul_o).view({E, fan_in, mul_o});
-    at::Tensor y;
-    if (!at::GradMode::is_enabled() && T.device().is_cpu() && weights.stride(1) == 1)
-      y = contract_per_edge(T.contiguous(), weights, first_weight, mul_o);
-    else
-      y = d3 == 1 ? at::bmm(T.transpose(1, 2), W).view({E, mul_o})         // scalars: (E, 1, K) (E, K, mul_o)
-                  : at::bmm(W.transpose(1, 2), T).reshape({E, mul_o * d3});  // (E, mul_o, d3)
+    const at::Tensor y = d3 == 1 ? at::bmm(T.transpose(1, 2), W).view({E, mul_o})  // scalars: (E, 1, K) (E, K, mul_o)
+                                 : at::bmm(W.transpose(1, 2), T).reshape({E, mul_o * d3});  // (E, mul_o, d3)
     flat.push_back(y * out_scale_[o]);
   }
   return at::cat(flat, 1);
+}
+
+at::Tensor WeightedTensorProductImpl::forward_edges_last(const at::Tensor& x_t, const at::Tensor& attr_t,
+                                                         const at::Tensor& weights_t) const {
+  if (x_t.size(0) != in_.dim() || attr_t.size(0) != attr_.dim() || weights_t.size(0) != weight_numel_)
+    throw std::invalid_argument("tensor product: input shapes do not match the irreps");
+  return fused_tensor_product(fused_, x_t, attr_t, weights_t);
 }
 
 at::Tensor couple(const at::Tensor& a, int l1, const at::Tensor& b, int l2, int l3) {
