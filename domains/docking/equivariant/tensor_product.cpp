@@ -21,22 +21,22 @@ constexpr int64_t kTile = FusedTensorProductPlan::kEdgeTile;
 // Tiles [begin, end) of kTile edges each, edge-minor layout (a feature's values for consecutive edges are
 // contiguous, rows of n edges). Every innermost loop runs over the kTile edges of a tile, a fixed count, so
 // the compiler vectorises it fully whatever the multiplicities; a per-edge loop over the 6 channels of a
-// vector block cannot be. Per output block: acc[k][u][l] = sum over the block's paths and their input
-// channels i of t[k][l] * W[i][u][l], with t[k][l] = sum_m1 x[i, m1][l] * (sum_m2 C[m1, m2, k] y[m2][l]);
-// then out[u * d3 + k][l] = alpha * acc[k][u][l].
+// vector block cannot be. Per output block, first the coupled features of every input channel j of its paths:
+// t[j][k][l] = sum_m1 x[i, m1][l] * (sum_m2 C[m1, m2, k] y[m2][l]); then, four output channels u at a time
+// with their sums in registers, out[u * d3 + k][l] = alpha * sum_j t[j][k][l] * W[j][u][l].
 template <class scalar_t>
 __attribute__((always_inline)) inline void fused_tiles(const FusedTensorProductPlan& plan, const scalar_t* x,
                                                        const scalar_t* y, const scalar_t* w, scalar_t* out,
                                                        int64_t n, const scalar_t* cg, scalar_t* scratch,
                                                        int64_t begin, int64_t end) {
-  scalar_t* acc = scratch;                                  // max_block_size tiles
-  scalar_t* cy = acc + plan.max_block_size * kTile;         // (d1, d3) tiles: C contracted with y
-  scalar_t* t = cy + plan.max_path_coupling * kTile;        // (d3) tiles, d3 <= max_d3
+  constexpr int64_t kU = 4;
+  scalar_t* t = scratch;                                 // (block fan_in, d3) tiles
+  scalar_t* cy = t + plan.max_block_inputs * kTile;      // (d1, d3) tiles: C contracted with y
   for (int64_t tile = begin; tile < end; ++tile) {
     const int64_t e0 = tile * kTile;
     for (const auto& block : plan.blocks) {
       const int64_t mul_o = block.mul_o, d3 = block.d3;
-      std::fill(acc, acc + mul_o * d3 * kTile, scalar_t(0));
+      int64_t j = 0;  // input channel of the block, over its paths
       for (const auto& path : block.paths) {
         const int64_t d1 = path.d1, d2 = path.d2;
         const scalar_t* c = cg + path.cg_offset;  // [m1][m2][k]
@@ -50,9 +50,9 @@ __attribute__((always_inline)) inline void fused_tiles(const FusedTensorProductP
               for (int64_t l = 0; l < kTile; ++l) v[l] += cm * ym[l];
             }
           }
-        for (int64_t i = 0; i < path.mul_in; ++i) {
+        for (int64_t i = 0; i < path.mul_in; ++i, ++j)
           for (int64_t k = 0; k < d3; ++k) {
-            scalar_t* tk = t + k * kTile;
+            scalar_t* tk = t + (j * d3 + k) * kTile;
             std::fill(tk, tk + kTile, scalar_t(0));
             for (int64_t m1 = 0; m1 < d1; ++m1) {
               const scalar_t* xm = x + (path.in_offset + i * d1 + m1) * n + e0;
@@ -60,24 +60,36 @@ __attribute__((always_inline)) inline void fused_tiles(const FusedTensorProductP
               for (int64_t l = 0; l < kTile; ++l) tk[l] += xm[l] * v[l];
             }
           }
-          const scalar_t* wi = w + (path.weight_offset + i * mul_o) * n + e0;
-          for (int64_t u = 0; u < mul_o; ++u) {
-            const scalar_t* wu = wi + u * n;
-            for (int64_t k = 0; k < d3; ++k) {
-              scalar_t* a = acc + (k * mul_o + u) * kTile;
-              const scalar_t* tk = t + k * kTile;
-              for (int64_t l = 0; l < kTile; ++l) a[l] += tk[l] * wu[l];
-            }
+      }
+      const int64_t fan_in = j;
+      const scalar_t* wb = w + block.weight_offset * n + e0;  // row j * mul_o + u
+      const scalar_t alpha = static_cast<scalar_t>(block.scale);
+      for (int64_t k = 0; k < d3; ++k) {
+        int64_t u = 0;
+        for (; u + kU <= mul_o; u += kU) {
+          scalar_t acc[kU][kTile] = {};
+          for (int64_t jj = 0; jj < fan_in; ++jj) {
+            const scalar_t* tj = t + (jj * d3 + k) * kTile;
+            const scalar_t* wj = wb + (jj * mul_o + u) * n;
+            for (int64_t q = 0; q < kU; ++q)
+              for (int64_t l = 0; l < kTile; ++l) acc[q][l] += tj[l] * wj[q * n + l];
+          }
+          for (int64_t q = 0; q < kU; ++q) {
+            scalar_t* o = out + (block.out_offset + (u + q) * d3 + k) * n + e0;
+            for (int64_t l = 0; l < kTile; ++l) o[l] = alpha * acc[q][l];
           }
         }
-      }
-      const scalar_t alpha = static_cast<scalar_t>(block.scale);
-      for (int64_t u = 0; u < mul_o; ++u)
-        for (int64_t k = 0; k < d3; ++k) {
-          const scalar_t* a = acc + (k * mul_o + u) * kTile;
+        for (; u < mul_o; ++u) {
+          scalar_t acc[kTile] = {};
+          for (int64_t jj = 0; jj < fan_in; ++jj) {
+            const scalar_t* tj = t + (jj * d3 + k) * kTile;
+            const scalar_t* wj = wb + (jj * mul_o + u) * n;
+            for (int64_t l = 0; l < kTile; ++l) acc[l] += tj[l] * wj[l];
+          }
           scalar_t* o = out + (block.out_offset + u * d3 + k) * n + e0;
-          for (int64_t l = 0; l < kTile; ++l) o[l] = alpha * a[l];
+          for (int64_t l = 0; l < kTile; ++l) o[l] = alpha * acc[l];
         }
+      }
     }
   }
 }
@@ -117,7 +129,7 @@ at::Tensor fused_tensor_product(const FusedTensorProductPlan& plan, const at::Te
     const scalar_t* wp = weights_t.data_ptr<scalar_t>();
     scalar_t* op = out.data_ptr<scalar_t>();
     at::parallel_for(0, n / kTile, 2, [&](int64_t begin, int64_t end) {
-      std::vector<scalar_t> scratch(static_cast<size_t>((plan.max_block_size + plan.max_path_coupling + plan.max_d3) * kTile));
+      std::vector<scalar_t> scratch(static_cast<size_t>((plan.max_block_inputs + plan.max_path_coupling) * kTile));
       fused_tiles_of(plan, xp, yp, wp, op, n, c, scratch.data(), begin, end);
     });
     // Blocks no path reaches are zero.
@@ -181,8 +193,10 @@ WeightedTensorProductImpl::WeightedTensorProductImpl(Irreps in, Irreps attr, Irr
       fused_.max_path_coupling = std::max(fused_.max_path_coupling, path.d1 * block.d3);
       block.paths.push_back(path);
     }
-    fused_.max_block_size = std::max(fused_.max_block_size, block.mul_o * block.d3);
-    fused_.max_d3 = std::max(fused_.max_d3, block.d3);
+    int64_t inputs = 0;
+    for (const auto& path : block.paths) inputs += path.mul_in;
+    if (!block.paths.empty()) block.weight_offset = block.paths.front().weight_offset;
+    fused_.max_block_inputs = std::max(fused_.max_block_inputs, inputs * block.d3);
     if (!block.paths.empty()) fused_.blocks.push_back(block);
   }
   fused_.cg = at::tensor(cg, at::kDouble);

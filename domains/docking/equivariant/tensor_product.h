@@ -26,12 +26,13 @@ struct FusedTensorProductPlan {
   };
   struct Block {
     int64_t out_offset = 0, mul_o = 0, d3 = 0;
-    double scale = 0;  // alpha_o
+    int64_t weight_offset = 0;  // its paths' weights are contiguous from here: (sum of mul_in) x mul_o, [j][u]
+    double scale = 0;           // alpha_o
     std::vector<Path> paths;
   };
   std::vector<Block> blocks;  // the output blocks that some path reaches
   at::Tensor cg;
-  int64_t out_dim = 0, max_block_size = 0, max_path_coupling = 0, max_d3 = 0;
+  int64_t out_dim = 0, max_block_inputs = 0, max_path_coupling = 0;  // scratch sizes, in tiles
   static constexpr int64_t kEdgeTile = 32;  // edges per vectorised tile; the edge count must be a multiple
 };
 
