@@ -763,9 +763,13 @@ def main():
         ref = data["check/forward_scores"]
         forward_diff = float((scores - ref).abs().max() / ref.abs().max())
         poses, score, latents = d.dock(n, steps, seed)
+        pose_diff = (poses - data["check/dock_poses"]).norm(dim=-1).amax(dim=-1)  # per pose, worst atom
         result["parity"] = {
             "forward_max_rel_diff": forward_diff,
-            "dock_max_pose_diff_angstrom": float((poses - data["check/dock_poses"]).norm(dim=-1).max()),
+            "dock_max_pose_diff_angstrom": float(pose_diff.max()),
+            "dock_median_pose_diff_angstrom": float(pose_diff.median()),
+            "dock_poses": int(pose_diff.numel()),
+            "dock_poses_within_1e-3_angstrom": int((pose_diff < 1e-3).sum()),
             "dock_max_score_rel_diff": float(((score - data["check/dock_scores"]).abs() / data["check/dock_scores"].abs()).max()),
             "dock_latents_equal": bool(latents is None or torch.equal(latents, data["check/dock_latents"])),
         }
