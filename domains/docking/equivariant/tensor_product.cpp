@@ -177,8 +177,11 @@ WeightedTensorProductImpl::WeightedTensorProductImpl(Irreps in, Irreps attr, Irr
     block.mul_o = out_[o].mul;
     block.d3 = out_[o].irrep.dim();
     block.scale = out_scale_[o];
+    bool first = true;
     for (size_t p = 0; p < paths_.size(); ++p) {
       if (paths_[p].out_block != o) continue;
+      if (first) block.weight_offset = paths_[p].weight_offset;  // the block's paths follow one another
+      first = false;
       const MulIrrep& a = in_[paths_[p].in_block];
       FusedTensorProductPlan::Path path;
       path.in_offset = in_.offset(paths_[p].in_block);
@@ -186,7 +189,6 @@ WeightedTensorProductImpl::WeightedTensorProductImpl(Irreps in, Irreps attr, Irr
       path.d1 = a.irrep.dim();
       path.attr_offset = attr_.offset(paths_[p].attr_block);
       path.d2 = attr_[paths_[p].attr_block].irrep.dim();
-      path.weight_offset = paths_[p].weight_offset;
       path.cg_offset = static_cast<int64_t>(cg.size());
       const at::Tensor table = coefficients_[p].contiguous();  // (d1, d2, d3), float64
       cg.insert(cg.end(), table.data_ptr<double>(), table.data_ptr<double>() + table.numel());
@@ -195,7 +197,6 @@ WeightedTensorProductImpl::WeightedTensorProductImpl(Irreps in, Irreps attr, Irr
     }
     int64_t inputs = 0;
     for (const auto& path : block.paths) inputs += path.mul_in;
-    if (!block.paths.empty()) block.weight_offset = block.paths.front().weight_offset;
     fused_.max_block_inputs = std::max(fused_.max_block_inputs, inputs * block.d3);
     if (!block.paths.empty()) fused_.blocks.push_back(block);
   }

@@ -21,7 +21,6 @@ struct FusedTensorProductPlan {
   struct Path {
     int64_t in_offset = 0, mul_in = 0, d1 = 0;  // the input block: columns of x
     int64_t attr_offset = 0, d2 = 0;            // the attribute block: columns of y
-    int64_t weight_offset = 0;                  // mul_in x mul_o weights, [i][u], from here in each weight row
     int64_t cg_offset = 0;                      // into cg
   };
   struct Block {
