@@ -1,90 +1,166 @@
 #!/usr/bin/env bash
-# bench/docking_vs_vina.sh [--complexes N] [--model RUN]... [--exhaustiveness E] [--out DIR]
+# bench/docking_vs_vina.sh [--complexes N] [--model NAME=RUN]... [--variants LIST] [--exhaustiveness E]
+#                          [--threads T] [--out DIR] [--resume]
 #
-# AutoDock Vina (Debian's autodock-vina) and disco on the same Astex complexes (../shared/data/astex), side by
-# side: top-1 RMSD < 2 Å, median top-1 RMSD and time per complex. Both start from the same RDKit conformer
-# (`disco conformer`, ETKDG from the crystal ligand's graph: never the crystal pose) and search the same known
-# pocket: Vina a 22 Å box around the crystal ligand's centroid, disco the pocket around that centroid.
-# Receptor and ligand PDBQT are prepared with Open Babel (polar hydrogens at pH 7.4). RMSD is `disco rmsd`
-# (symmetry-corrected, in place) for both. Without --model only Vina runs.
-# --model may be given several times (e.g. DisCo and its latent.m = 0 twin): one column pair per run.
-# Writes DIR/results.csv (copied to bench/results/docking_vs_vina.csv) and prints a markdown table.
+# AutoDock Vina (Debian's autodock-vina) and disco on the same Astex complexes (../shared/data/astex; all 85 by
+# default), side by side in one run: top-1 and top-5 RMSD < 2 Å, median top-1 RMSD, the fraction of top-1 poses
+# that pass every pose check, and seconds per complex. Every tool starts from the same RDKit conformer
+# (`disco conformer`, ETKDG from the crystal ligand's graph: never the crystal pose) and searches the same known
+# pocket: a 22 Å box around the crystal ligand's centroid (Vina's box; disco's --center and --box-size 22).
+# Receptor and ligand PDBQT for Vina are prepared with Open Babel (pH 7.4). RMSD is `disco rmsd`
+# (symmetry-corrected, in place) for every tool; the pose checks are `disco score`'s for every tool.
+#
+# --model NAME=RUN (repeatable; e.g. disco=runs/dsdp_m2 m0=runs/dsdp_m0) and, for each, the variants of
+# --variants (comma-separated; default diffusion,local,search,random):
+#   diffusion  the model's poses and ranking alone (--refine none)
+#   local      + local optimisation of every pose under the score, ranked by it (--refine local)
+#   search     + Monte-Carlo chains from the best (--refine search; disco dock's default)
+#   random     random placements of the ligand instead of the model's samples, then the same search
+#              (the same number of local optimisations: does the learned model add anything?)
+# A variant may be limited to one model with NAME:variant (e.g. --variants disco:random,m0:search).
+# Vina and disco get the same threads (--threads, default 2: Vina --cpu T, disco -j T), one complex at a time.
+# --resume keeps the rows of complexes already in DIR/results.csv.
+# Writes DIR/results.csv and DIR/summary.md (copied to bench/results/docking_vs_vina.{csv,md}).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DISCO=${DISCO_BUILD_DIR:-build}/bin/disco
-N=10
+N=85
 MODELS=()
+VARIANTS=diffusion,local,search,random
 EXH=8
+THREADS=2
+RESUME=0
 OUT=${DISCO_BUILD_DIR:-build}/bench/docking_vs_vina  # working files (PDBQT, poses, logs)
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --complexes) N=${2:?}; shift ;;
     --model) MODELS+=("${2:?}"); shift ;;
+    --variants) VARIANTS=${2:?}; shift ;;
     --exhaustiveness) EXH=${2:?}; shift ;;
+    --threads) THREADS=${2:?}; shift ;;
     --out) OUT=${2:?}; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --resume) RESUME=1 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 ASTEX=../shared/data/astex
 [ -d "$ASTEX" ] || { echo "SKIP: $ASTEX is absent"; exit 0; }
-command -v vina > /dev/null || { echo "error: vina not found (apt-get install autodock-vina)" >&2; exit 2; }
+command -v vina > /dev/null || { echo "error: vina not found (scripts/install_deps.sh autodock-vina)" >&2; exit 2; }
 command -v obabel > /dev/null || { echo "error: obabel not found (apt-get install openbabel)" >&2; exit 2; }
+[ -x "$DISCO" ] || { echo "error: $DISCO not built (scripts/build.sh)" >&2; exit 2; }
+for m in "${MODELS[@]}"; do
+  [[ "$m" == *=* ]] || { echo "error: --model takes NAME=RUN, got '$m'" >&2; exit 2; }
+done
 mkdir -p "$OUT"
 CSV="$OUT/results.csv"
-header="complex,vina_top1_rmsd,vina_seconds"
-for m in "${MODELS[@]}"; do header+=",$(basename "$m")_top1_rmsd,$(basename "$m")_seconds"; done
-echo "$header" > "$CSV.tmp"
-top1() { awk '$1 == "1" && NF >= 4 {print $(NF-2); exit}'; }  # rank-1 RMSD from `disco rmsd`'s table
+
+# The tools: vina, then NAME_variant for every model and variant that applies to it.
+TOOLS=(vina)
+declare -A RUN_OF VARIANT_OF
+for m in "${MODELS[@]}"; do
+  name=${m%%=*}
+  IFS=, read -ra vs <<< "$VARIANTS"
+  for v in "${vs[@]}"; do
+    if [[ "$v" == *:* ]]; then [[ "${v%%:*}" == "$name" ]] || continue; v=${v#*:}; fi
+    case "$v" in diffusion|local|search|random) ;; *) echo "error: unknown variant '$v'" >&2; exit 2 ;; esac
+    TOOLS+=("${name}_$v")
+    RUN_OF[${name}_$v]=${m#*=}
+    VARIANT_OF[${name}_$v]=$v
+  done
+done
+header="complex"
+for t in "${TOOLS[@]}"; do header+=",${t}_top1_rmsd,${t}_top5_rmsd,${t}_top1_valid,${t}_top1_score,${t}_seconds"; done
+declare -A DONE
+if [ "$RESUME" -eq 1 ] && [ -s "$CSV" ]; then
+  [ "$(head -n 1 "$CSV")" == "$header" ] || { echo "error: --resume: $CSV has other columns" >&2; exit 2; }
+  cp "$CSV" "$CSV.tmp"
+  while IFS=, read -r id _; do DONE[$id]=1; done < <(tail -n +2 "$CSV")
+else
+  echo "$header" > "$CSV.tmp"
+fi
+
+# From `disco rmsd` (rank, ..., rmsd, ...): the rank-1 RMSD and the best of ranks 1-5.
+top1() { awk '$1 == "1" && NF >= 4 {print $(NF-2); exit}'; }
+top5() { awk '$1 ~ /^[1-5]$/ && NF >= 4 {if (best == "" || $(NF-2) < best) best = $(NF-2)} END {print (best == "" ? "nan" : best)}'; }
+# The first pose of an SDF file.
+first_pose() { awk '{print} /^\$\$\$\$/ {exit}' "$1"; }
+# `disco score`'s row of the first pose: score and valid.
+score_row() { "$DISCO" -q score --protein "$1" --ligand "$2" 2> /dev/null | awk -F, 'NR == 1 {for (i = 1; i <= NF; ++i) col[$i] = i; next} NR == 2 {print $col["score"] "," (("valid" in col) ? $col["valid"] : "")}'; }
+seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}'; }
+
 for dir in $(ls -d "$ASTEX"/*/ | sort | head -n "$N"); do
   id=$(basename "$dir")
+  [ -n "${DONE[$id]:-}" ] && continue
   W="$OUT/$id"
   mkdir -p "$W"
   ref="$dir/${id}_ligand.sdf"
+  protein="$dir/${id}_protein.pdb"
   "$DISCO" -q conformer "$ref" -o "$W/conformer.sdf" --seed 0 > /dev/null
   read -r cx cy cz < <(awk 'NR==4{n=$1} NR>4 && NR<=4+n {x+=$1;y+=$2;z+=$3} END{printf "%.3f %.3f %.3f\n", x/n, y/n, z/n}' "$ref")
-  obabel "$dir/${id}_protein.pdb" -xr -p 7.4 -O "$W/receptor.pdbqt" > /dev/null 2>&1
-  obabel "$W/conformer.sdf" -p 7.4 -O "$W/ligand.pdbqt" > /dev/null 2>&1
-  t0=$EPOCHREALTIME
-  vina --receptor "$W/receptor.pdbqt" --ligand "$W/ligand.pdbqt" --center_x "$cx" --center_y "$cy" --center_z "$cz" \
-    --size_x 22 --size_y 22 --size_z 22 --exhaustiveness "$EXH" --num_modes 9 --seed 0 --cpu 1 \
-    --out "$W/vina.pdbqt" > "$W/vina.log" 2>&1 || true
-  vina_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')
-  vina_rmsd=$([ -s "$W/vina.pdbqt" ] && "$DISCO" -q rmsd "$ref" "$W/vina.pdbqt" 2>/dev/null | top1 || echo nan)
-  row="$id,${vina_rmsd:-nan},$vina_s"
-  line="$id: vina top-1 ${vina_rmsd:-nan} Å (${vina_s} s)"
-  for m in "${MODELS[@]}"; do
-    name=$(basename "$m")
+  row="$id"
+  line="$id:"
+  for t in "${TOOLS[@]}"; do
     t0=$EPOCHREALTIME
-    "$DISCO" -q dock --model "$m" --protein "$dir/${id}_protein.pdb" --ligand "$W/conformer.sdf" \
-      --center "$cx,$cy,$cz" --out "$W/$name" > "$W/$name.log" 2>&1 || true
-    disco_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}')
-    disco_rmsd=$([ -s "$W/$name/conformer/poses.sdf" ] && "$DISCO" -q rmsd "$ref" "$W/$name/conformer/poses.sdf" 2>/dev/null | top1 || echo nan)
-    row+=",${disco_rmsd:-nan},$disco_s"
-    line+="; $name top-1 ${disco_rmsd:-nan} Å (${disco_s} s)"
+    if [ "$t" == vina ]; then
+      obabel "$protein" -xr -p 7.4 -O "$W/receptor.pdbqt" > /dev/null 2>&1
+      obabel "$W/conformer.sdf" -p 7.4 -O "$W/ligand.pdbqt" > /dev/null 2>&1
+      vina --receptor "$W/receptor.pdbqt" --ligand "$W/ligand.pdbqt" --center_x "$cx" --center_y "$cy" --center_z "$cz" \
+        --size_x 22 --size_y 22 --size_z 22 --exhaustiveness "$EXH" --num_modes 9 --seed 0 --cpu "$THREADS" \
+        --out "$W/vina.pdbqt" > "$W/vina.log" 2>&1 || true
+      secs=$(seconds_since "$t0")
+      poses="$W/vina.sdf"
+      [ -s "$W/vina.pdbqt" ] && obabel "$W/vina.pdbqt" -O "$poses" > /dev/null 2>&1 || rm -f "$poses"
+    else
+      v=${VARIANT_OF[$t]}
+      args=(--refine search)
+      case "$v" in diffusion) args=(--refine none) ;; local) args=(--refine local) ;; random) args=(--refine search --proposals random) ;; esac
+      "$DISCO" -q -j "$THREADS" dock --model "${RUN_OF[$t]}" --protein "$protein" --ligand "$W/conformer.sdf" \
+        --center "$cx,$cy,$cz" --box-size 22 "${args[@]}" --out "$W/$t" > "$W/$t.log" 2>&1 || true
+      secs=$(seconds_since "$t0")
+      poses="$W/$t/conformer/poses.sdf"
+    fi
+    r1=nan; r5=nan; valid=""; score=""
+    if [ -s "$poses" ]; then
+      r1=$("$DISCO" -q rmsd "$ref" "$poses" 2> /dev/null | top1 || echo nan)
+      r5=$("$DISCO" -q rmsd "$ref" "$poses" 2> /dev/null | top5 || echo nan)
+      first_pose "$poses" > "$W/${t}_top1.sdf"
+      IFS=, read -r score valid < <(score_row "$protein" "$W/${t}_top1.sdf" || echo ",")
+    fi
+    row+=",${r1:-nan},${r5:-nan},${valid},${score},$secs"
+    line+=" $t ${r1:-nan} Å (${secs} s)"
   done
   echo "$row" >> "$CSV.tmp"
   echo "$line"
 done
 mv "$CSV.tmp" "$CSV"
-mkdir -p bench/results && cp "$CSV" bench/results/docking_vs_vina.csv
-/usr/bin/python3 - "$CSV" "$EXH" <<'PY'
+/usr/bin/python3 - "$CSV" "$EXH" "$THREADS" > "$OUT/summary.md" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-def summary(key, tkey):
-    vals = [float(r[key]) for r in rows if r[key] not in ("", "nan")]
-    if not vals: return None
-    t = [float(r[tkey]) for r in rows if r[tkey]]
-    return (sum(v < 2 for v in vals), len(vals), statistics.median(vals), sum(t) / len(t))
-print("| tool | top-1 < 2 Å | median top-1 RMSD (Å) | s per complex |")
-print("|---|---|---|---|")
-tools = [(f"AutoDock Vina 1.2.3 (box 22 Å, exhaustiveness {sys.argv[2]}, 1 CPU)", "vina_top1_rmsd", "vina_seconds")]
-for key in (rows[0].keys() if rows else []):
-    if key.endswith("_top1_rmsd") and key != "vina_top1_rmsd":
-        run = key[: -len("_top1_rmsd")]
-        tools.append((f"disco dock, run {run}", key, run + "_seconds"))
-for name, key, tkey in tools:
-    s = summary(key, tkey)
-    if s: print(f"| {name} | {s[0]} of {s[1]} | {s[2]:.2f} | {s[3]:.1f} |")
+exh, threads = sys.argv[2], sys.argv[3]
+tools = [k[: -len("_top1_rmsd")] for k in (rows[0].keys() if rows else []) if k.endswith("_top1_rmsd")]
+names = {"diffusion": "diffusion only", "local": "diffusion + local refinement", "search": "diffusion + refinement + search",
+         "random": "random starts + refinement + search"}
+def number(v):
+    try:
+        return float(v)
+    except ValueError:
+        return None
+print(f"{len(rows)} Astex complexes, pocket given (22 Å box), the same RDKit start conformer for every tool, {threads} threads each.\n")
+print("| tool | top-1 < 2 Å | top-5 < 2 Å | median top-1 RMSD (Å) | top-1 passes all checks | median s per complex | mean s |")
+print("|---|---|---|---|---|---|---|")
+for t in tools:
+    r1 = [number(r[t + "_top1_rmsd"]) for r in rows]
+    r5 = [number(r[t + "_top5_rmsd"]) for r in rows]
+    valid = [r[t + "_top1_valid"] for r in rows if r[t + "_top1_valid"] != ""]
+    secs = [float(r[t + "_seconds"]) for r in rows]
+    n = len(rows)
+    med = statistics.median([x if x is not None else float("inf") for x in r1]) if rows else float("nan")
+    label = f"AutoDock Vina 1.2.3 (exhaustiveness {exh})" if t == "vina" else f"disco {t.split('_', 1)[0]}: {names.get(t.split('_', 1)[1], t)}"
+    checks = f"{sum(v == '1' for v in valid)} of {len(valid)}" if valid else "–"
+    print(f"| {label} | {sum(x is not None and x < 2 for x in r1)} of {n} | {sum(x is not None and x < 2 for x in r5)} of {n} | "
+          f"{med:.2f} | {checks} | {statistics.median(secs):.1f} | {statistics.mean(secs):.1f} |")
 PY
+cat "$OUT/summary.md"
+mkdir -p bench/results && cp "$CSV" bench/results/docking_vs_vina.csv && cp "$OUT/summary.md" bench/results/docking_vs_vina.md

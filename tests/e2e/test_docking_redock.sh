@@ -26,7 +26,7 @@ if [ -d "$ASTEX" ]; then
   expect_exit 0 "$DISCO" dock --model "$WORK/tiny" --protein "$ASTEX/1GKC_NFH_protein.pdb" \
     --ligand "$ASTEX/1GKC_NFH_ligand.sdf" --ref "$ASTEX/1GKC_NFH_ligand.sdf" --out "$WORK/astex"
   cat "$WORK/out"
-  expect_output "1GKC_NFH_ligand: 40 poses"
+  expect_output "1GKC_NFH_ligand: [0-9]+ poses"
   expect_exit 0 "$DISCO" rmsd "$ASTEX/1GKC_NFH_ligand.sdf" "$WORK/astex/1GKC_NFH_ligand/poses.sdf"
   SMILES=$(obabel "$ASTEX/1GKC_NFH_ligand.sdf" -osmi 2>/dev/null | awk '{print $1; exit}')
   [ -n "$SMILES" ] || fail "Open Babel gave no SMILES"

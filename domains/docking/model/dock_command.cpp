@@ -7,6 +7,12 @@
 // disco_confidence when the run has a confidence model (`disco confidence`), which then ranks the poses, and,
 // with --ref, disco_rmsd) and OUT/summary.csv (one row per pose). Names from a CSV are sanitised so that no
 // output can land outside OUT.
+//
+// Refinement (physics/pose_refinement.h, on by default): every diffusion sample is optimised locally under the
+// Vina-family score in the pose space, Monte-Carlo chains search from the best (--refine search), and the poses
+// are re-ranked by the score (energy, kcal/mol; `disco_score` is the predicted affinity). --refine none keeps
+// the diffusion model's own poses and ranking. --proposals random replaces the diffusion samples by random
+// placements of the input ligand (the ablation that shows what the learned proposals add).
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <GraphMol/ROMol.h>
@@ -14,10 +20,12 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <cstdlib>
+#include <random>
 #include <sstream>
 
 #include "automorphism.h"
@@ -33,8 +41,10 @@
 #include "metrics.h"
 #include "molecule.h"
 #include "pose_sampler.h"
+#include "pose_refinement.h"
 #include "protein.h"
 #include "text_file.h"
+#include "vina_score.h"
 
 namespace fs = std::filesystem;
 
@@ -98,6 +108,37 @@ Vec3 parse_centre(const std::string& text) {
   return {x, y, z};
 }
 
+// n random placements of the ligand: uniformly random torsions and orientation, the centroid uniform in a cube
+// of +-`spread` Å around `centre`.
+std::vector<DockedPose> random_poses(const DockingExample& example, const Vec3& centre, int64_t n, double spread, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> uniform(-1, 1), unit(0, 1);
+  std::normal_distribution<double> normal;
+  std::vector<DockedPose> out;
+  for (int64_t i = 0; i < n; ++i) {
+    PoseUpdate u;
+    for (int64_t t = 0; t < example.torsions.size(); ++t) u.torsions.push_back(M_PI * uniform(rng));
+    Vec3 axis{normal(rng), normal(rng), normal(rng)};
+    // A uniformly random rotation: angle with density (1 - cos w) / pi, by rejection.
+    double angle = 0;
+    do angle = M_PI * unit(rng);
+    while (2 * unit(rng) > 1 - std::cos(angle));
+    u.rotation = axis / std::max(norm(axis), 1e-9) * angle;
+    const std::vector<Vec3> posed = apply_pose_update(example.lig_pos, example.torsions, u);
+    const Vec3 shift = centre + Vec3(uniform(rng), uniform(rng), uniform(rng)) * spread - centroid(posed);
+    DockedPose p;
+    for (const Vec3& a : posed) p.pos.push_back(a + shift);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
 }  // namespace
 
 int run_dock(const CommandContext& ctx) {
@@ -118,7 +159,23 @@ int run_dock(const CommandContext& ctx) {
   app.add_option("--center", centre_text, "Pocket centre X,Y,Z in Å (for a model trained on pockets, unless --ref gives it; a blind model, data.pocket_radius = 0, uses the protein's centre)");
   app.add_option("--seed", seed, "Seed of the sampler (default: the run's seed)");
   app.add_option("--report", report, "Also write the `disco report` page of the docked poses (3-D views) to this HTML file");
+  std::string refine_text = "search", proposals = "diffusion";
+  RefineOptions refine;
+  double box_size = 22;
+  app.add_option("--refine", refine_text, "Physics refinement of the poses under the Vina-family score: none, local (every pose "
+                 "optimised locally), search (local, then Monte-Carlo chains from the best) (default search)")
+      ->check(CLI::IsMember({"none", "local", "search"}));
+  app.add_option("--chains", refine.chains, "Monte-Carlo chains of --refine search, seeded by the best poses (default 8)")
+      ->check(CLI::Range(0, 1000));
+  app.add_option("--mc-steps", refine.search.steps, "Monte-Carlo steps per chain (default 10); chains x steps is the "
+                 "speed/accuracy knob, like Vina's exhaustiveness")->check(CLI::Range(0, 100000));
+  app.add_option("--box-size", box_size, "Edge of the cubic search box around the pocket centre, Å (default 22, as the Vina "
+                 "benchmark's box); refined ligand atoms are kept inside it")->check(CLI::Range(4.0, 200.0));
+  app.add_option("--proposals", proposals, "Where the poses come from: diffusion (the model's samples) or random (random "
+                 "placements of the ligand within 4 Å of the centre, for ablations) (default diffusion)")
+      ->check(CLI::IsMember({"diffusion", "random"}));
   if (!parse_command_args(app, ctx)) return 0;
+  refine.mode = parse_refine_mode(refine_text, "--refine");
   if (csv.empty() && (protein.empty() || ligand.empty())) throw UsageError(ctx.program + ": give --protein and --ligand, or --csv (see --help)");
   if (!csv.empty() && (!protein.empty() || !ligand.empty())) throw UsageError(ctx.program + ": --csv excludes --protein/--ligand");
 
@@ -140,8 +197,9 @@ int run_dock(const CommandContext& ctx) {
 
   fs::create_directories(out);
   std::ostringstream summary, listing, ranks;
+  const bool refined = refine.mode != RefineMode::None;
   summary << "complex_name,rank,model_score" << (run.confidence ? ",confidence" : "") << (reference ? ",rmsd" : "")
-          << ",seconds\n";
+          << (refined ? ",score,energy,sample" : "") << ",seconds\n";
   // For --report: OUT/eval/{complexes,rmsd}.csv in the layout `disco eval` writes for a docking run.
   listing << "complex,protein,reference_ligand,poses\n";
   ranks << "complex,rank,rmsd,model_score,latents,confidence\n";
@@ -174,8 +232,19 @@ int run_dock(const CommandContext& ctx) {
                          std::to_string(s.pocket.pocket_radius) + " Å): give --center X,Y,Z or --ref");
       }
       const DockingExample example = make_example(c, at, s.pocket, s.seed);
-      auto poses = dock_poses(*run.model.ema, run.model.prior.get(), example, s, gen);
-      if (run.confidence) rank_by_confidence(*run.confidence, example, poses, s);
+      auto poses = proposals == "random" ? random_poses(example, at, s.samples, 4.0, s.seed + 77)
+                                         : dock_poses(*run.model.ema, run.model.prior.get(), example, s, gen);
+      if (run.confidence && proposals != "random") rank_by_confidence(*run.confidence, example, poses, s);
+      std::vector<RefinedPose> refined_poses;
+      if (refined) {
+        SearchBox box;
+        box.centre = at;
+        box.size = {box_size, box_size, box_size};
+        const VinaScore score = make_vina_score(job.protein, c.ligand_molblock, c.ligand.num_atoms(), c.ligand.bonds, box, job.name);
+        std::vector<std::vector<Vec3>> samples;
+        for (const DockedPose& p : poses) samples.push_back(p.pos);
+        refined_poses = refine_poses(score, c.ligand.torsions, samples, refine, gen);
+      }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
       std::vector<std::vector<int32_t>> mappings;
@@ -186,14 +255,25 @@ int run_dock(const CommandContext& ctx) {
                           " vs " + graph_summary(*lig.mol) + ")");
       }
       std::vector<RankedPose> ranked;
-      for (size_t r = 0; r < poses.size(); ++r) {
+      const size_t count = refined ? refined_poses.size() : poses.size();
+      for (size_t r = 0; r < count; ++r) {
+        // A refined pose carries the diffusion sample it came from (its model score, confidence and latents).
+        const DockedPose& sample = poses[refined ? size_t(refined_poses[r].origin) : r];
         RankedPose p;
-        p.pos = poses[r].pos;
-        // Ranked by the confidence model when the run has one; otherwise the poses keep dock_poses' order (by the
-        // model's own score, lower first) and carry no disco_confidence: the score is no probability.
-        if (poses[r].confidence) p.confidence = *poses[r].confidence;
-        p.properties["disco_model_score"] = std::to_string(poses[r].model_score);
-        if (poses[r].confidence) p.properties["disco_confidence"] = std::to_string(*poses[r].confidence);
+        p.pos = refined ? refined_poses[r].pos : sample.pos;
+        // Without refinement: ranked by the confidence model when the run has one; otherwise the poses keep
+        // dock_poses' order (by the model's own score, lower first) and carry no disco_confidence: the score is no
+        // probability. Refined poses come ranked by energy and are written in that order.
+        if (sample.confidence && !refined) p.confidence = *sample.confidence;
+        p.properties["disco_model_score"] = std::to_string(sample.model_score);
+        if (sample.confidence) p.properties["disco_confidence"] = std::to_string(*sample.confidence);
+        if (refined) {
+          const RefinedPose& q = refined_poses[r];
+          p.properties["disco_score"] = fixed(q.affinity, 3);
+          p.properties["minimizedAffinity"] = fixed(q.affinity, 3);  // gnina's tag, read by common tools
+          p.properties["disco_energy"] = fixed(q.energy(), 3);
+          p.properties["disco_sample"] = std::to_string(q.origin + 1);
+        }
         if (reference) p.rmsd = symmetric_rmsd(reference->positions(), p.pos, mappings);
         ranked.push_back(p);
       }
@@ -205,6 +285,9 @@ int run_dock(const CommandContext& ctx) {
         summary << job.name << ',' << r + 1 << ',' << ranked[r].properties["disco_model_score"];
         if (run.confidence) summary << ',' << ranked[r].properties["disco_confidence"];
         if (reference) summary << ',' << *ranked[r].rmsd;
+        if (refined)
+          summary << ',' << ranked[r].properties["disco_score"] << ',' << ranked[r].properties["disco_energy"] << ','
+                  << ranked[r].properties["disco_sample"];
         summary << ',' << seconds << '\n';
         ranks << job.name << ',' << r + 1 << ',' << (reference ? std::to_string(*ranked[r].rmsd) : std::string()) << ','
               << ranked[r].properties["disco_model_score"] << ",," << ranked[r].properties["disco_confidence"] << '\n';

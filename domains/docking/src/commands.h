@@ -3,6 +3,7 @@
 //   disco rmsd REF POSES [REF2 POSES2 ...]      symmetry-corrected in-place RMSD of poses from any tool
 //   disco dock --model RUN --protein P --ligand L ...   dock a ligand with a trained model (model/dock_command.cpp)
 //   disco conformer LIGAND --out FILE           an RDKit ETKDG conformer (conformer_command.cpp)
+//   disco score --protein P --ligand POSES      the Vina-family score of given poses, --local optimises them
 #pragma once
 #include "disco/command.h"
 
@@ -21,5 +22,6 @@ int run_rmsd(const CommandContext& context);
 int run_dock(const CommandContext& context);
 int run_conformer(const CommandContext& context);  // conformer_command.cpp
 int run_confidence(const CommandContext& context);  // model/confidence_command.cpp
+int run_score(const CommandContext& context);       // score_command.cpp
 
 }  // namespace disco::docking

@@ -22,6 +22,9 @@ void register_docking(disco::Registry& registry) {
                "docking");
   commands.add({"conformer", "Write an RDKit ETKDG conformer of a ligand (file or SMILES)", disco::docking::run_conformer},
                "docking");
+  commands.add({"score", "Score poses with the Vina-family score (CSV: pose,score,...); --local optimises them first",
+                disco::docking::run_score},
+               "docking");
   commands.add({"rmsd", "Symmetry-corrected in-place RMSD of docked poses to a reference ligand",
                 disco::docking::run_rmsd},
                "docking");

@@ -1,0 +1,50 @@
+// Refinement of docked poses by the physics score: every pose locally optimised in the pose space (translation,
+// rotation, torsions), then, for `search`, Monte-Carlo chains seeded by the best of them; the poses found are
+// clustered (a pose within cluster_rmsd Å of a better one is dropped, as Vina does) and ranked by
+// intermolecular + intramolecular energy, lowest first.
+#pragma once
+#include <ATen/core/Generator.h>
+
+#include <string>
+#include <vector>
+
+#include "monte_carlo_search.h"
+#include "torsion.h"
+#include "vina_score.h"
+
+namespace disco::docking {
+
+enum class RefineMode { None, Local, Search };
+// "none" | "local" | "search"; throws UsageError naming `what` otherwise.
+RefineMode parse_refine_mode(const std::string& text, const std::string& what);
+const char* refine_mode_name(RefineMode mode);
+
+struct RefineOptions {
+  RefineMode mode = RefineMode::Search;
+  int chains = 8;             // Monte-Carlo chains, seeded by the best locally optimised poses
+  SearchOptions search;       // steps per chain, temperature, move sizes, local optimiser
+  double cluster_rmsd = 1.0;  // Å
+};
+
+struct RefinedPose {
+  std::vector<Vec3> pos;
+  double intermolecular = 0, intramolecular = 0;  // kcal/mol, exact (no grid)
+  double affinity = 0;                            // kcal/mol: intermolecular x the rotatable-bond factor
+  int64_t origin = 0;                             // index of the input pose it was refined from
+  double energy() const { return intermolecular + intramolecular; }
+};
+
+struct RefineStats {
+  int64_t evaluations = 0;  // batched score evaluations (with gradients)
+  int64_t poses_found = 0;  // before clustering
+};
+
+// `poses`: coordinates of one molecule (the torsions' atom order). Returns the ranked, clustered poses.
+std::vector<RefinedPose> refine_poses(const VinaScore& score, const TorsionSet& torsions,
+                                      const std::vector<std::vector<Vec3>>& poses, const RefineOptions& options,
+                                      at::Generator gen, RefineStats* stats = nullptr);
+
+// The poses scored as they are (exact terms), in input order: what --refine none and `disco score` report.
+std::vector<RefinedPose> score_poses(const VinaScore& score, const std::vector<std::vector<Vec3>>& poses);
+
+}  // namespace disco::docking
