@@ -116,15 +116,16 @@ std::vector<DockedPose> random_poses(const DockingExample& example, const Vec3& 
   std::normal_distribution<double> normal;
   std::vector<DockedPose> out;
   for (int64_t i = 0; i < n; ++i) {
-    PoseUpdate u;
-    for (int64_t t = 0; t < example.torsions.size(); ++t) u.torsions.push_back(M_PI * uniform(rng));
+    std::vector<double> torsions;
+    for (int64_t t = 0; t < example.torsions.size(); ++t) torsions.push_back(M_PI * uniform(rng));
+    std::vector<Vec3> posed = example.lig_pos;
+    apply_torsion_changes(posed, example.torsions, torsions);
     Vec3 axis{normal(rng), normal(rng), normal(rng)};
     // A uniformly random rotation: angle with density (1 - cos w) / pi, by rejection.
     double angle = 0;
     do angle = M_PI * unit(rng);
     while (2 * unit(rng) > 1 - std::cos(angle));
-    u.rotation = axis / std::max(norm(axis), 1e-9) * angle;
-    const std::vector<Vec3> posed = apply_pose_update(example.lig_pos, example.torsions, u);
+    apply_rigid(posed, axis_angle_matrix(axis / std::max(norm(axis), 1e-9), angle), Vec3());
     const Vec3 shift = centre + Vec3(uniform(rng), uniform(rng), uniform(rng)) * spread - centroid(posed);
     DockedPose p;
     for (const Vec3& a : posed) p.pos.push_back(a + shift);

@@ -9,23 +9,24 @@ namespace disco::docking {
 
 namespace {
 
-// Energy and gradient of every pose.
-std::pair<at::Tensor, at::Tensor> evaluate(const Objective& f, const at::Tensor& x) {
-  at::Tensor p = x.detach().requires_grad_(true);
-  at::Tensor e = f(p);
-  at::Tensor g = torch::autograd::grad({e.sum()}, {p})[0];
-  return {e.detach(), g.detach()};
-}
-
 at::Tensor rowdot(const at::Tensor& a, const at::Tensor& b) { return (a * b).sum(1); }
 
 }  // namespace
 
+Objective autograd_objective(std::function<at::Tensor(const at::Tensor& params)> energy) {
+  return [energy = std::move(energy)](const at::Tensor& x) {
+    at::AutoGradMode grad_mode(true);
+    at::Tensor p = x.detach().requires_grad_(true);
+    at::Tensor e = energy(p);
+    at::Tensor g = torch::autograd::grad({e.sum()}, {p})[0];
+    return std::make_pair(e.detach(), g.detach());
+  };
+}
+
 LocalResult minimise_locally(const Objective& f, const at::Tensor& start, const LocalOptions& o) {
-  at::AutoGradMode grad_mode(true);
   LocalResult out;
   at::Tensor x = start.detach().clone();
-  auto [e, g] = evaluate(f, x);
+  auto [e, g] = f(x);
   out.evaluations = 1;
   std::deque<at::Tensor> s_hist, y_hist, rho_hist;
   at::Tensor active = at::ones({x.size(0)}, x.options().dtype(at::kBool));
@@ -64,7 +65,7 @@ LocalResult minimise_locally(const Objective& f, const at::Tensor& start, const 
     at::Tensor x_new = x, e_new = e, g_new = g;
     for (int ls = 0; ls <= o.max_line_search && !done.all().item<bool>(); ++ls) {
       const at::Tensor trial = x + step.unsqueeze(1) * d;
-      auto [et, gt] = evaluate(f, trial);
+      auto [et, gt] = f(trial);
       ++out.evaluations;
       const at::Tensor ok = ~done & (et <= e + 1e-4 * step * slope);
       x_new = at::where(ok.unsqueeze(1), trial, x_new);

@@ -1,11 +1,12 @@
 // Local optimisation of many poses at once: L-BFGS (limited-memory BFGS, as Vina's BFGS but with a short
 // memory so that a batch of poses keeps one small history each) with a backtracking Armijo line search per
-// pose. The objective maps parameters [B, D] to energies [B] and must be differentiable (autograd); every
-// iteration evaluates the whole batch, and a pose whose line search has succeeded waits for the others.
+// pose. The objective maps parameters [B, D] to energies [B] and their gradients [B, D]; every iteration
+// evaluates the whole batch, and a pose whose line search has succeeded waits for the others.
 #pragma once
 #include <ATen/core/Tensor.h>
 
 #include <functional>
+#include <utility>
 
 namespace disco::docking {
 
@@ -23,7 +24,10 @@ struct LocalResult {
   int64_t evaluations = 0;  // batched objective evaluations (each with its gradient)
 };
 
-using Objective = std::function<at::Tensor(const at::Tensor& params)>;
+// params [B, D] -> {energy [B], gradient [B, D]}.
+using Objective = std::function<std::pair<at::Tensor, at::Tensor>(const at::Tensor& params)>;
+// An Objective from a differentiable energy function, its gradient by autograd.
+Objective autograd_objective(std::function<at::Tensor(const at::Tensor& params)> energy);
 
 LocalResult minimise_locally(const Objective& objective, const at::Tensor& start, const LocalOptions& options);
 

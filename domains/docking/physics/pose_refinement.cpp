@@ -75,8 +75,12 @@ std::vector<RefinedPose> refine_poses(const VinaScore& score, const TorsionSet& 
   at::NoGradGuard no_grad_outside;  // the optimisers switch gradients on where they need them
   const TorsionTensors tt = torsion_tensors(torsions);
   const at::Tensor reference = to_tensor(poses);
-  auto objective_for = [&](const at::Tensor& ref) {
-    return [&score, &tt, ref](const at::Tensor& params) { return score.total(posed_coordinates(ref, params, tt)); };
+  // On the CPU the fused kernel evaluates the objective; elsewhere the tensor ops with autograd (the same function).
+  const PoseEnergyProblem problem = score.energy_problem(torsions);
+  auto objective_for = [&](const at::Tensor& ref) -> Objective {
+    if (ref.is_cpu() && ref.scalar_type() == at::kDouble)
+      return [&problem, ref](const at::Tensor& params) { return fused_pose_energy(problem, ref, params); };
+    return autograd_objective([&score, &tt, ref](const at::Tensor& params) { return score.total(posed_coordinates(ref, params, tt)); });
   };
   const int64_t dim = pose_parameter_count(tt);
   const LocalResult local =

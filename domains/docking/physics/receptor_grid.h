@@ -9,6 +9,7 @@
 #pragma once
 #include <ATen/core/Tensor.h>
 
+#include <array>
 #include <vector>
 
 #include "geometry.h"
@@ -37,6 +38,8 @@ class ReceptorGrid {
 
   const SearchBox& box() const { return box_; }
   std::array<int64_t, 3> points() const { return {nx_, ny_, nz_}; }
+  const Vec3& origin() const { return origin_; }
+  const at::Tensor& values() const { return values_; }  // [channels * nx * ny * nz] float64, x slowest
 
  private:
   SearchBox box_;

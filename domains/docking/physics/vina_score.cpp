@@ -53,6 +53,29 @@ at::Tensor VinaScore::intramolecular(const at::Tensor& pos) const {
   return vina_pair_energy(r, pair_radius_sum_.to(dev), pair_hydrophobic_.to(dev), pair_hydrogen_bond_.to(dev)).sum(-1);
 }
 
+PoseEnergyProblem VinaScore::energy_problem(const TorsionSet& torsions) const {
+  PoseEnergyProblem p;
+  const at::Tensor channels = channels_.contiguous();
+  p.channel.assign(channels.data_ptr<int64_t>(), channels.data_ptr<int64_t>() + channels.numel());
+  p.pairs = ligand_.intra_pairs;
+  for (const auto& pair : ligand_.intra_pairs)
+    p.pair_kinds.push_back(vina_pair_kind(ligand_.types[size_t(pair[0])], ligand_.types[size_t(pair[1])]));
+  for (int64_t k = 0; k < torsions.size(); ++k) {
+    p.torsion_axis.push_back(torsions.bonds[size_t(k)]);
+    std::vector<int32_t> moving;
+    for (int64_t a = 0; a < torsions.num_atoms; ++a)
+      if (torsions.moves(k, a)) moving.push_back(int32_t(a));
+    p.torsion_moving.push_back(std::move(moving));
+  }
+  p.grid = grid_.values().data_ptr<double>();
+  const auto points = grid_.points();
+  p.nx = points[0], p.ny = points[1], p.nz = points[2];
+  p.origin = grid_.origin();
+  p.spacing = grid_.box().spacing;
+  p.outside_penalty = ReceptorGrid::kOutsidePenalty;
+  return p;
+}
+
 double VinaScore::intermolecular_exact(const std::vector<Vec3>& pos) const {
   double e = 0;
   for (size_t i = 0; i < pos.size(); ++i)

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "cell_list.h"
+#include "pose_energy_kernel.h"
 #include "receptor_grid.h"
+#include "torsion.h"
 #include "vina_ligand.h"
 
 namespace disco::docking {
@@ -38,6 +40,9 @@ class VinaScore {
   double intermolecular_exact(const std::vector<Vec3>& pos) const;
   double intramolecular_exact(const std::vector<Vec3>& pos) const;
   double affinity(double intermolecular) const { return intermolecular * ligand_.affinity_factor(); }
+
+  // What fused_pose_energy needs to evaluate total() with these torsions on the CPU (pointing into this score).
+  PoseEnergyProblem energy_problem(const TorsionSet& torsions) const;
 
   const VinaLigand& ligand() const { return ligand_; }
   const ReceptorGrid& grid() const { return grid_; }

@@ -18,6 +18,7 @@
 #include "graph.h"
 #include "local_optimizer.h"
 #include "molecule.h"
+#include "pose_energy_kernel.h"
 #include "pose_parameters.h"
 #include "pose_refinement.h"
 #include "test_util.h"
@@ -189,6 +190,18 @@ TEST_CASE("pose-space gradients of the score equal finite differences") {
     const double fd = (s.total(posed_coordinates(ref, xp, tt)).item<double>() - s.total(posed_coordinates(ref, xm, tt)).item<double>()) / (2 * h);
     CHECK(g[0][k].item<double>() == doctest::Approx(fd).epsilon(1e-4).scale(1.0));
   }
+  // The fused CPU kernel computes the same energy and gradient as the tensor ops with autograd, for a batch of
+  // poses, some moved partly out of the box (the penalty) and one far out.
+  at::Tensor batch = at::randn({6, pose_parameter_count(tt)}, at::kDouble) * 0.5;
+  batch[4][0] = 9.0;
+  batch[5][1] = -40.0;
+  const at::Tensor refs = ref.expand({6, -1, -1}).contiguous();
+  const auto [fe, fg] = fused_pose_energy(s.energy_problem(c.graph.torsions), refs, batch);
+  const auto [ae, ag] = autograd_objective([&](const at::Tensor& p) { return s.total(posed_coordinates(refs, p, tt)); })(batch);
+  CHECK((fe - ae).abs().max().item<double>() < 1e-9);
+  CHECK((fg - ag).abs().max().item<double>() < 1e-7);
+  CHECK(fe[5].item<double>() > 100);  // far outside the box: the penalty
+
   // Zero parameters give the reference pose back; a pure torsion change keeps every bond length.
   const at::Tensor same = posed_coordinates(ref, at::zeros({1, pose_parameter_count(tt)}, at::kDouble), tt);
   CHECK((same - ref).abs().max().item<double>() < 1e-12);
@@ -209,10 +222,9 @@ TEST_CASE("local optimisation lowers the score and brings a perturbed crystal po
   std::mt19937_64 rng(5);
   std::vector<std::vector<Vec3>> poses;
   for (int i = 0; i < 4; ++i) {
-    PoseUpdate u;
-    u.translation = random_unit(rng) * 1.0;
-    u.rotation = random_unit(rng) * 0.15;
-    poses.push_back(apply_pose_update(c.graph.pos, c.graph.torsions, u));
+    std::vector<Vec3> pos = c.graph.pos;
+    apply_rigid(pos, axis_angle_matrix(random_unit(rng), 0.15), random_unit(rng) * 1.0);
+    poses.push_back(pos);
   }
   RefineOptions o;
   o.mode = RefineMode::Local;
@@ -259,12 +271,9 @@ TEST_CASE("the score matches `vina --score_only` on 20 Astex complexes, crystal 
     REQUIRE(std::system(("obabel '" + c.protein + "' -xr -p 7.4 -O '" + receptor + "' > /dev/null 2>&1").c_str()) == 0);
     for (int variant = 0; variant < 2; ++variant) {
       std::vector<Vec3> pos = c.graph.pos;
-      if (variant == 1) {  // a perturbed pose: 0.8 Å, 0.2 rad and every torsion by 0.3 rad
-        PoseUpdate u;
-        u.translation = random_unit(rng) * 0.8;
-        u.rotation = random_unit(rng) * 0.2;
-        u.torsions.assign(size_t(c.graph.torsions.size()), 0.3);
-        pos = apply_pose_update(pos, c.graph.torsions, u);
+      if (variant == 1) {  // a perturbed pose: every torsion by 0.3 rad, 0.2 rad and 0.8 Å
+        apply_torsion_changes(pos, c.graph.torsions, std::vector<double>(size_t(c.graph.torsions.size()), 0.3));
+        apply_rigid(pos, axis_angle_matrix(random_unit(rng), 0.2), random_unit(rng) * 0.8);
       }
       const std::string sdf = tmp.file(id + "_" + std::to_string(variant) + ".sdf");
       write_file(sdf, mol_block(*c.ligand.mol, pos) + "$$$$\n");
