@@ -11,7 +11,8 @@
 //   forward  the score network's forward alone on the 40-pose joint graph (built once, not timed) at t = 0.5.
 // --export FILE writes what the Python side needs to run the same work on the same numbers (torch.load reads
 // it): the packed example, the settings, every weight, the Clebsch-Gordan and IGSO(3) tables, and reference
-// outputs for its parity check (the scores of the forward input, the ranked poses of one seeded dock).
+// outputs for its parity check (the scores of the forward input, the ranked poses of one seeded dock, that
+// dock's latents in sampling order and their prior log-likelihoods).
 //
 // The complex is read and the networks are built by the docking plugin's own code (the static library
 // disco_docking_model that the plugin links), the config validated against the plugin's schema as the CLI does.
@@ -23,6 +24,7 @@
 #include <torch/utils.h>
 #include <torch/version.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -250,6 +252,34 @@ int run(const Options& o) {
       out.insert("check/dock_poses", at::stack(pos));
       out.insert("check/dock_scores", at::tensor(scores, at::TensorOptions().dtype(at::kDouble)));
       out.insert("check/dock_latents", at::tensor(latents, at::TensorOptions().dtype(at::kLong)).view({n, s.m}));
+      if (prior) {
+        // The same dock's latents in sampling order, drawn again as dock_poses draws them: from a generator
+        // with the same seed, after the draws of the random start (orientations, torsions, translations).
+        // The Python side checks every draw against its own prior and then docks with these latents, so that
+        // a near-tie between two node scores cannot send one pose down another trajectory (issue #24, item 7).
+        auto g2 = at::detail::createCPUGenerator(s.seed + 4242);
+        const int64_t T = int64_t(example.torsions.size());
+        at::randn({n, 4}, g2, at::kDouble);                        // uniform_rotation_vectors
+        at::rand({n, std::max<int64_t>(T, 1)}, g2, at::kDouble);  // start torsions
+        at::randn({n, 3}, g2, at::kDouble);                        // start translations
+        const disco::Batch cond = dk::pack_examples(std::vector<const dk::DockingExample*>(size_t(n), &example),
+                                                    s.pocket, std::vector<int64_t>(size_t(n), 0));
+        const at::Tensor sampled = prior->sample(cond, n, 1.0, 0, g2).to(at::kLong).contiguous();
+        // They must be the ranked poses' latents in another order, or dock_poses draws differently now.
+        auto rows = [](const at::Tensor& z) {
+          std::vector<std::vector<int64_t>> r;
+          for (int64_t i = 0; i < z.size(0); ++i)
+            r.emplace_back(z[i].data_ptr<int64_t>(), z[i].data_ptr<int64_t>() + z.size(1));
+          std::sort(r.begin(), r.end());
+          return r;
+        };
+        const at::Tensor ranked = at::tensor(latents, at::TensorOptions().dtype(at::kLong)).view({n, s.m});
+        if (rows(sampled) != rows(ranked))
+          throw disco::RuntimeError("disco_bench_docking: the latents drawn again differ from dock_poses' (its "
+                                    "random draws before the prior changed; mirror them here)");
+        out.insert("check/dock_latents_sampled", sampled);
+        out.insert("check/prior_nll", prior->nll(cond, sampled).to(at::kDouble));
+      }
     }
     const std::vector<char> bytes = torch::jit::pickle_save(out);
     disco::write_text_atomically(o.export_file, std::string(bytes.begin(), bytes.end()));

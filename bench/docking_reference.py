@@ -610,21 +610,62 @@ class Docking:
             tor = torch.cat([tor, torch.zeros(B, Lp - 2 - valid.shape[1], 3)], 1)
         return torch.cat([translation.unsqueeze(1), rotation.unsqueeze(1), tor], 1)
 
-    def sample_latents(self, n, gen):
-        """DockingPrior::sample at temperature 1, no top-k."""
+    def prior_logits(self, batch, z, j):
+        """DockingPrior::logits_of: latent j's masked node logits (n, k) given the nodes z[:, :j] already chosen."""
+        n, m, k = z.shape[0], self.s["m"], self.s["k"]
+        g = self.graph(batch, batch["prior_pos"], torch.ones(n))
+        codes = torch.zeros(n, m, k)
+        for i in range(j):
+            codes[:, i].scatter_(1, z[:, i].unsqueeze(1), 1.0)
+        g["graph"]["latent_node_weights"] = codes_to_node_weights(g, codes)
+        logits, mask = node_logits_to_codes(g, self.prior(g["graph"])["latent_logits"], n, k)
+        return logits[:, j].masked_fill(~mask[:, j], -1e9)
+
+    def prior_batch(self, n):
+        return self.batch(self.example["lig_pos"][0, :self.L].unsqueeze(0).expand(n, self.L, 3))
+
+    def prior_nll(self, z):
+        """DockingPrior::nll: -log p(z) per sample, each latent conditioned on the ones before it."""
+        batch = self.prior_batch(z.shape[0])
+        total = torch.zeros(z.shape[0])
+        for j in range(self.s["m"]):
+            logp = torch.log_softmax(self.prior_logits(batch, z, j), 1)
+            total = total - logp.gather(1, z[:, j:j + 1]).squeeze(1)
+        return total
+
+    def sample_latents(self, n, gen, reference=None):
+        """DockingPrior::sample at temperature 1, no top-k.
+
+        With `reference` (disco's latents of the same draws, (n, m)), each latent is conditioned on the
+        reference's earlier ones, the reference is returned, and every draw is checked instead of compared
+        for equality: torch.multinomial (one sample, no replacement) picks argmax_i p_i / q_i with q ~ Exp(1)
+        drawn from the generator, so with q replayed from the same generator state, disco's pick must be
+        the best of these Gumbel-max scores or within float noise of it (a near-tie, which the sides may
+        break differently). The generator advances exactly as without `reference`."""
         m, k = self.s["m"], self.s["k"]
-        batch = self.batch(self.example["lig_pos"][0, :self.L].unsqueeze(0).expand(n, self.L, 3))
+        batch = self.prior_batch(n)
         z = torch.zeros(n, m, dtype=torch.long)
+        draws = {"draws": n * m, "identical": 0, "worst_rel_gap": 0.0, "closest_tie": math.inf, "replay_ok": True}
         for j in range(m):
-            g = self.graph(batch, batch["prior_pos"], torch.ones(n))
-            codes = torch.zeros(n, m, k)
-            for i in range(j):
-                codes[:, i].scatter_(1, z[:, i].unsqueeze(1), 1.0)
-            g["graph"]["latent_node_weights"] = codes_to_node_weights(g, codes)
-            logits, mask = node_logits_to_codes(g, self.prior(g["graph"])["latent_logits"], n, k)
-            logits = logits[:, j].masked_fill(~mask[:, j], -1e9) / 1.0
-            z[:, j] = torch.multinomial(torch.softmax(logits, 1), 1, False, generator=gen).squeeze(1)
-        return z
+            probs = torch.softmax(self.prior_logits(batch, z, j) / 1.0, 1)
+            if reference is None:
+                z[:, j] = torch.multinomial(probs, 1, False, generator=gen).squeeze(1)
+                continue
+            state = gen.get_state()
+            q = torch.empty_like(probs).exponential_(1, generator=gen)  # what multinomial draws next
+            gen.set_state(state)
+            pick = torch.multinomial(probs, 1, False, generator=gen).squeeze(1)
+            gumbel = probs / q
+            best = gumbel.max(1).values
+            chosen = gumbel.gather(1, reference[:, j:j + 1]).squeeze(1)
+            top2 = gumbel.topk(min(2, k), 1).values
+            draws["replay_ok"] &= bool(torch.equal(pick, gumbel.argmax(1)))
+            draws["identical"] += int((pick == reference[:, j]).sum())
+            draws["worst_rel_gap"] = max(draws["worst_rel_gap"], float(((best - chosen) / best).max()))
+            if k > 1:
+                draws["closest_tie"] = min(draws["closest_tie"], float(((top2[:, 0] - top2[:, 1]) / top2[:, 0]).min()))
+            z[:, j] = reference[:, j]
+        return z, (draws if reference is not None else None)
 
     # -- pose updates (torsion.cpp apply_pose_update), vectorised over the poses, float64
 
@@ -665,8 +706,12 @@ class Docking:
         R = Vh.transpose(1, 2) @ D @ U.transpose(1, 2)
         return (flexible - cm) @ R.transpose(1, 2) + ct
 
-    def dock(self, n, steps, seed):
-        """pose_sampler.cpp dock_poses: the same random draws in the same order from the same generator."""
+    def dock(self, n, steps, seed, latents=None):
+        """pose_sampler.cpp dock_poses: the same random draws in the same order from the same generator.
+
+        `latents`: disco's latents in sampling order (n, m), used instead of this side's own draws (which
+        are checked against them: sample_latents). Returns the ranked poses, scores and latents, and the
+        draw check (None without `latents`)."""
         gen = torch.Generator().manual_seed(seed)
         sch, temps, T = self.s["schedule"], self.s["temperatures"], self.T
         with torch.inference_mode():
@@ -681,7 +726,7 @@ class Docking:
             pos0 = self.example["lig_pos_input"].unsqueeze(0).expand(n, self.L, 3)
             centre = self.example["pocket_centre_input"]
             pos = self.apply_pose_update(pos0, centre - pos0.mean(1) + tr0, rot0, tor0[:, :T])
-            latents = self.sample_latents(n, gen) if self.prior is not None else None
+            latents, draws = self.sample_latents(n, gen, latents) if self.prior is not None else (None, None)
             for step in range(steps):
                 t, t_next = 1.0 - step / steps, 1.0 - (step + 1) / steps
                 scores = self.denoise(self.batch(pos), torch.full((n,), t), latents).double()
@@ -703,7 +748,7 @@ class Docking:
             score = ((p[:, 0] * geometric_sigma(sch["translation"], ts).unsqueeze(1)).pow(2).sum(1) +
                      p[:, 1].pow(2).sum(1) / rot_norm + p[:, 2:, 0][:, :T].pow(2).sum(1) / tor_norm)
             order = torch.tensor(sorted(range(n), key=lambda i: float(score[i])), dtype=torch.long)
-            return pos[order], score[order], (latents[order] if latents is not None else None)
+            return pos[order], score[order], (latents[order] if latents is not None else None), draws
 
 
 # ---------------------------------------------------------------------------------------------------- main
@@ -762,17 +807,57 @@ def main():
             scores = d.denoise(d.batch(fwd_pos), fwd_t, fwd_latents)
         ref = data["check/forward_scores"]
         forward_diff = float((scores - ref).abs().max() / ref.abs().max())
-        poses, score, latents = d.dock(n, steps, seed)
-        pose_diff = (poses - data["check/dock_poses"]).norm(dim=-1).amax(dim=-1)  # per pose, worst atom
-        result["parity"] = {
-            "forward_max_rel_diff": forward_diff,
+        parity = {"forward_max_rel_diff": forward_diff}
+        # The prior: disco's draws in sampling order, their log-likelihoods under both sides' priors, and
+        # each draw checked against this side's Gumbel-max scores (sample_latents). The dock then runs on
+        # disco's latents, so that its poses test the reverse diffusion alone.
+        disco_latents = data.get("check/dock_latents_sampled") if d.s["m"] > 0 else None
+        if d.s["m"] > 0 and disco_latents is None:
+            raise SystemExit(f"docking_reference: {a.data} has no check/dock_latents_sampled: export it again with "
+                             "the current disco_bench_docking")
+        if disco_latents is not None:
+            with torch.inference_mode():
+                nll = d.prior_nll(disco_latents).double()
+            ref_nll = data["check/prior_nll"]
+            parity["prior_nll_max_rel_diff"] = float((nll - ref_nll).abs().max() / ref_nll.abs().max())
+        poses, score, latents, draws = d.dock(n, steps, seed, disco_latents)
+        if draws is None:  # m = 0: no latents to check
+            parity.update({"dock_latent_draws": 0, "dock_latent_draws_identical": 0, "dock_latent_worst_rel_gap": 0.0,
+                           "dock_latent_closest_tie": None, "dock_latent_replay_ok": True})
+        else:
+            parity.update({"dock_latent_draws": draws["draws"], "dock_latent_draws_identical": draws["identical"],
+                           "dock_latent_worst_rel_gap": draws["worst_rel_gap"],
+                           "dock_latent_closest_tie": draws["closest_tie"] if math.isfinite(draws["closest_tie"]) else None,
+                           "dock_latent_replay_ok": draws["replay_ok"]})
+        # Poses are compared pose by pose, each of disco's with the one of this side that has its latents
+        # and lies nearest (greedily, nearest pairs first), not rank by rank: two nearly equal model scores
+        # may rank in either order on the two sides.
+        ref_poses, ref_scores = data["check/dock_poses"], data["check/dock_scores"]
+        dev = (poses.unsqueeze(1) - ref_poses.unsqueeze(0)).norm(dim=-1).amax(dim=-1)  # (ours, disco's): worst atom
+        if latents is not None:
+            dev = dev.masked_fill(~(latents.unsqueeze(1) == data["check/dock_latents"].unsqueeze(0)).all(-1), math.inf)
+        match = [-1] * n
+        used = set()
+        for flat in torch.argsort(dev.reshape(-1)).tolist():
+            i, r = divmod(flat, n)
+            if math.isinf(float(dev[i, r])):
+                break
+            if match[r] < 0 and i not in used:
+                match[r] = i
+                used.add(i)
+        matched = [r for r in range(n) if match[r] >= 0]
+        pose_diff = torch.tensor([float(dev[match[r], r]) for r in matched] or [math.nan], dtype=torch.float64)
+        score_rel = torch.tensor([abs(float(score[match[r]] - ref_scores[r])) / abs(float(ref_scores[r])) for r in matched]
+                                 or [math.nan])
+        parity.update({
             "dock_max_pose_diff_angstrom": float(pose_diff.max()),
             "dock_median_pose_diff_angstrom": float(pose_diff.median()),
-            "dock_poses": int(pose_diff.numel()),
+            "dock_poses": n,
+            "dock_poses_unmatched": n - len(matched),
             "dock_poses_within_1e-3_angstrom": int((pose_diff < 1e-3).sum()),
-            "dock_max_score_rel_diff": float(((score - data["check/dock_scores"]).abs() / data["check/dock_scores"].abs()).max()),
-            "dock_latents_equal": bool(latents is None or torch.equal(latents, data["check/dock_latents"])),
-        }
+            "dock_max_score_rel_diff": float(score_rel.max()),
+        })
+        result["parity"] = parity
     if a.workload in ("forward", "all"):
         with torch.inference_mode():
             g = d.denoiser_graph(d.batch(fwd_pos), fwd_t, fwd_latents)
