@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/docking_vs_vina.sh [--complexes N] [--model NAME=RUN]... [--variants LIST] [--exhaustiveness E]
-#                          [--threads T] [--out DIR] [--resume]
+#                          [--threads T] [--out DIR] [--resume] [--data DIR --ids FILE] [--no-vina]
 #
 # AutoDock Vina (Debian's autodock-vina) and disco on the same Astex complexes (../shared/data/astex; all 85 by
 # default), side by side in one run: top-1 and top-5 RMSD < 2 Å, median top-1 RMSD, the fraction of top-1 poses
@@ -20,6 +20,9 @@
 # A variant may be limited to one model with NAME:variant (e.g. --variants disco:random,m0:search).
 # Vina and disco get the same threads (--threads, default 2: Vina --cpu T, disco -j T), one complex at a time.
 # --resume keeps the rows of complexes already in DIR/results.csv.
+# --data DIR --ids FILE run on other complexes of the same layout (<id>/<id>_protein.pdb, <id>_ligand.sdf), e.g. a
+# DSDP validation list, to choose settings there and never on Astex; --no-vina leaves Vina out. Results then stay
+# in DIR only (bench/results/ holds the Astex run).
 # Writes DIR/results.csv and DIR/summary.md (copied to bench/results/docking_vs_vina.{csv,md}).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +33,9 @@ VARIANTS=diffusion,local,search,random
 EXH=8
 THREADS=2
 RESUME=0
+DATA=../shared/data/astex
+IDS=""
+VINA=1
 OUT=${DISCO_BUILD_DIR:-build}/bench/docking_vs_vina  # working files (PDBQT, poses, logs)
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -40,13 +46,15 @@ while [[ $# -gt 0 ]]; do
     --threads) THREADS=${2:?}; shift ;;
     --out) OUT=${2:?}; shift ;;
     --resume) RESUME=1 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --data) DATA=${2:?}; shift ;;
+    --ids) IDS=${2:?}; shift ;;
+    --no-vina) VINA=0 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
-ASTEX=../shared/data/astex
-[ -d "$ASTEX" ] || { echo "SKIP: $ASTEX is absent"; exit 0; }
+[ -d "$DATA" ] || { echo "SKIP: $DATA is absent"; exit 0; }
 command -v vina > /dev/null || { echo "error: vina not found (scripts/install_deps.sh autodock-vina)" >&2; exit 2; }
 command -v obabel > /dev/null || { echo "error: obabel not found (apt-get install openbabel)" >&2; exit 2; }
 [ -x "$DISCO" ] || { echo "error: $DISCO not built (scripts/build.sh)" >&2; exit 2; }
@@ -57,7 +65,8 @@ mkdir -p "$OUT"
 CSV="$OUT/results.csv"
 
 # The tools: vina, then NAME_variant for every model and variant that applies to it.
-TOOLS=(vina)
+TOOLS=()
+[ "$VINA" -eq 1 ] && TOOLS+=(vina)
 declare -A RUN_OF VARIANT_OF
 for m in "${MODELS[@]}"; do
   name=${m%%=*}
@@ -86,12 +95,14 @@ top1() { awk '$1 == "1" && NF >= 4 {print $(NF-2); exit}'; }
 top5() { awk '$1 ~ /^[1-5]$/ && NF >= 4 {if (best == "" || $(NF-2) < best) best = $(NF-2)} END {print (best == "" ? "nan" : best)}'; }
 # The first pose of an SDF file.
 first_pose() { awk '{print} /^\$\$\$\$/ {exit}' "$1"; }
-# `disco score`'s row of the first pose: score and valid.
-score_row() { "$DISCO" -q score --protein "$1" --ligand "$2" 2> /dev/null | awk -F, 'NR == 1 {for (i = 1; i <= NF; ++i) col[$i] = i; next} NR == 2 {print $col["score"] "," (("valid" in col) ? $col["valid"] : "")}'; }
+# `disco score`'s row of the first pose (checked against the start conformer): score and valid.
+score_row() { "$DISCO" -q score --protein "$1" --ligand "$2" --reference-ligand "$3" 2> /dev/null | awk -F, 'NR == 1 {for (i = 1; i <= NF; ++i) col[$i] = i; next} NR == 2 {print $col["score"] "," (("valid" in col) ? $col["valid"] : "")}'; }
 seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}'; }
 
-for dir in $(ls -d "$ASTEX"/*/ | sort | head -n "$N"); do
-  id=$(basename "$dir")
+if [ -n "$IDS" ]; then LIST=$(grep -v '^#' "$IDS" | awk 'NF {print $1}' | head -n "$N"); else LIST=$(ls "$DATA" | sort | head -n "$N"); fi
+for id in $LIST; do
+  dir="$DATA/$id"
+  [ -f "$dir/${id}_ligand.sdf" ] || { echo "skip $id: no $dir/${id}_ligand.sdf"; continue; }
   [ -n "${DONE[$id]:-}" ] && continue
   W="$OUT/$id"
   mkdir -p "$W"
@@ -126,7 +137,7 @@ for dir in $(ls -d "$ASTEX"/*/ | sort | head -n "$N"); do
       r1=$("$DISCO" -q rmsd "$ref" "$poses" 2> /dev/null | top1 || echo nan)
       r5=$("$DISCO" -q rmsd "$ref" "$poses" 2> /dev/null | top5 || echo nan)
       first_pose "$poses" > "$W/${t}_top1.sdf"
-      IFS=, read -r score valid < <(score_row "$protein" "$W/${t}_top1.sdf" || echo ",")
+      IFS=, read -r score valid < <(score_row "$protein" "$W/${t}_top1.sdf" "$W/conformer.sdf" || echo ",")
     fi
     row+=",${r1:-nan},${r5:-nan},${valid},${score},$secs"
     line+=" $t ${r1:-nan} Å (${secs} s)"
@@ -147,7 +158,7 @@ def number(v):
         return float(v)
     except ValueError:
         return None
-print(f"{len(rows)} Astex complexes, pocket given (22 Å box), the same RDKit start conformer for every tool, {threads} threads each.\n")
+print(f"{len(rows)} complexes, pocket given (22 Å box), the same RDKit start conformer for every tool, {threads} threads each.\n")
 print("| tool | top-1 < 2 Å | top-5 < 2 Å | median top-1 RMSD (Å) | top-1 passes all checks | median s per complex | mean s |")
 print("|---|---|---|---|---|---|---|")
 for t in tools:
@@ -163,4 +174,6 @@ for t in tools:
           f"{med:.2f} | {checks} | {statistics.median(secs):.1f} | {statistics.mean(secs):.1f} |")
 PY
 cat "$OUT/summary.md"
-mkdir -p bench/results && cp "$CSV" bench/results/docking_vs_vina.csv && cp "$OUT/summary.md" bench/results/docking_vs_vina.md
+if [ "$DATA" == ../shared/data/astex ]; then
+  mkdir -p bench/results && cp "$CSV" bench/results/docking_vs_vina.csv && cp "$OUT/summary.md" bench/results/docking_vs_vina.md
+fi

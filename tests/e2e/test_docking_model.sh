@@ -48,7 +48,7 @@ for f in rank1 rank2 rank3 poses; do [ -s "$WORK/dock/6moa_ligand/$f.sdf" ] || f
 [ "$(grep -c '^\$\$\$\$' "$WORK/dock/6moa_ligand/poses.sdf")" -eq 3 ] || fail "poses.sdf should hold 3 records"
 grep -q '<disco_model_score>' "$WORK/dock/6moa_ligand/poses.sdf" || fail "poses.sdf lacks disco_model_score"
 ! grep -q '<disco_confidence>' "$WORK/dock/6moa_ligand/poses.sdf" || fail "disco_confidence written without a confidence model"
-head -1 "$WORK/dock/summary.csv" | grep -q '^complex_name,rank,model_score,rmsd,seconds$' || fail "bad summary.csv header"
+head -1 "$WORK/dock/summary.csv" | grep -qE '^complex_name,rank,model_score,rmsd,valid,check_bond_lengths,.*,check_protein_contact,seconds$' || fail "bad summary.csv header"
 [ "$(wc -l < "$WORK/dock/summary.csv")" -eq 4 ] || fail "summary.csv should have 3 rows"
 # --report: the `disco report` page of these poses, with one 3-D view.
 grep -q '<h2>Docked poses</h2>' "$WORK/dock/report.html" || fail "--report wrote no docking section"
@@ -62,13 +62,13 @@ expect_exit 0 "$DISCO" rmsd "$REF" "$WORK/dock/6moa_ligand/rank1.sdf"
 expect_exit 0 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 3 --steps 2 \
   --chains 2 --mc-steps 2 --out "$WORK/refined"
 R="$WORK/refined/6moa_ligand"
-for tag in disco_score minimizedAffinity disco_energy disco_sample disco_model_score; do
+for tag in disco_score minimizedAffinity disco_energy disco_sample disco_model_score disco_valid disco_check_protein_clash; do
   grep -q "<$tag>" "$R/poses.sdf" || fail "refined poses.sdf lacks $tag"
 done
-head -1 "$WORK/refined/summary.csv" | grep -q '^complex_name,rank,model_score,rmsd,score,energy,sample,seconds$' || fail "bad refined summary.csv header"
+head -1 "$WORK/refined/summary.csv" | grep -qE '^complex_name,rank,model_score,rmsd,score,energy,sample,valid,check_.*,seconds$' || fail "bad refined summary.csv header"
 awk -F, 'NR > 2 && $6 < prev {bad = 1} NR > 1 {prev = $6} END {exit bad}' "$WORK/refined/summary.csv" || fail "refined poses not ranked by energy"
 expect_exit 0 "$DISCO" score --protein "$PROT" --ligand "$R/poses.sdf"
-expect_output "^pose,score,intermolecular,intramolecular,heavy_atoms"
+expect_output "^pose,score,intermolecular,intramolecular,heavy_atoms,valid,check_bond_lengths"
 rank1_score=$(awk -F, 'NR == 2 {print $5}' "$WORK/refined/summary.csv")
 expect_output "^1,${rank1_score},"
 # --local: optimised poses are written, each scoring no worse than before.
@@ -79,6 +79,11 @@ before=$(awk -F, 'NR == 2 {print $2}' "$WORK/out")
 expect_exit 0 "$DISCO" score --protein "$PROT" --ligand "$WORK/local.sdf"
 after=$(awk -F, 'NR == 2 {print $2}' "$WORK/out")
 awk -v a="$after" -v b="$before" 'BEGIN {exit !(a <= b + 1e-3)}' || fail "score --local made the crystal pose worse ($before -> $after)"
+# The checks against the start molecule: the crystal pose passes every one; another molecule is an error.
+expect_exit 0 "$DISCO" score --protein "$PROT" --ligand "$REF" --reference-ligand "$REF"
+[ "$(awk -F, 'NR == 2 {print $6}' "$WORK/out")" = 1 ] || { cat "$WORK/out"; fail "the crystal pose does not pass its checks"; }
+expect_exit 2 "$DISCO" score --protein "$PROT" --ligand "$REF" --reference-ligand "$DATA/1a0q/1a0q_ligand.sdf"
+expect_output "not the molecule of"
 expect_exit 2 "$DISCO" score --protein "$PROT" --ligand "$REF" --out "$WORK/x.sdf"
 expect_output "need --local"
 expect_exit 2 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --refine fast
@@ -113,7 +118,7 @@ done
 expect_exit 0 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 3 --steps 2 --refine none --out "$WORK/dockc" --report "$WORK/dockc/report.html"
 grep -q "The confidence model's probability" "$WORK/dockc/report.html" || fail "--report does not show the confidence ranking"
 [ "$(grep -c '<disco_confidence>' "$WORK/dockc/6moa_ligand/poses.sdf")" -eq 3 ] || fail "poses.sdf lacks disco_confidence"
-head -1 "$WORK/dockc/summary.csv" | grep -q '^complex_name,rank,model_score,confidence,rmsd,seconds$' || fail "bad summary.csv header with a confidence model"
+head -1 "$WORK/dockc/summary.csv" | grep -qE '^complex_name,rank,model_score,confidence,rmsd,valid,check_.*,seconds$' || fail "bad summary.csv header with a confidence model"
 # Ranked by confidence: the summary's confidence column never increases down the ranks.
 awk -F, 'NR > 2 && $4 > prev + 1e-9 {bad = 1} NR > 1 {prev = $4} END {exit bad}' "$WORK/dockc/summary.csv" || fail "poses are not ranked by confidence"
 expect_exit 0 "$DISCO" eval "$WORK/disco"

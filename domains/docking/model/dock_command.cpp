@@ -41,6 +41,7 @@
 #include "metrics.h"
 #include "molecule.h"
 #include "pose_sampler.h"
+#include "pose_checks.h"
 #include "pose_refinement.h"
 #include "protein.h"
 #include "text_file.h"
@@ -200,7 +201,9 @@ int run_dock(const CommandContext& ctx) {
   std::ostringstream summary, listing, ranks;
   const bool refined = refine.mode != RefineMode::None;
   summary << "complex_name,rank,model_score" << (run.confidence ? ",confidence" : "") << (reference ? ",rmsd" : "")
-          << (refined ? ",score,energy,sample" : "") << ",seconds\n";
+          << (refined ? ",score,energy,sample" : "");
+  for (const std::string& col : pose_check_csv_columns()) summary << ',' << col;
+  summary << ",seconds\n";
   // For --report: OUT/eval/{complexes,rmsd}.csv in the layout `disco eval` writes for a docking run.
   listing << "complex,protein,reference_ligand,poses\n";
   ranks << "complex,rank,rmsd,model_score,latents,confidence\n";
@@ -211,7 +214,8 @@ int run_dock(const CommandContext& ctx) {
       const auto t0 = std::chrono::steady_clock::now();
       Complex c;
       c.id = job.name;
-      c.receptor = build_receptor_graph(read_pdb(job.protein));
+      const Protein protein = read_pdb(job.protein);
+      c.receptor = build_receptor_graph(protein);
       Ligand lig = load_ligand(job.ligand);
       std::vector<Vec3> pos;
       if (lig.has_3d) {
@@ -247,6 +251,8 @@ int run_dock(const CommandContext& ctx) {
         refined_poses = refine_poses(score, c.ligand.torsions, samples, refine, gen);
       }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      // PoseBusters-style checks of every pose against the input ligand's own geometry (physics/pose_checks.h).
+      const PoseChecker checker(*lig.mol, pos, protein);
 
       std::vector<std::vector<int32_t>> mappings;
       if (reference) {
@@ -276,6 +282,8 @@ int run_dock(const CommandContext& ctx) {
           p.properties["disco_sample"] = std::to_string(q.origin + 1);
         }
         if (reference) p.rmsd = symmetric_rmsd(reference->positions(), p.pos, mappings);
+        const PoseCheckReport report = checker.check(p.pos);
+        for (const auto& [k, v] : pose_check_sdf_properties(report)) p.properties[k] = v;
         ranked.push_back(p);
       }
       const std::string dir = out + "/" + job.name;
@@ -289,6 +297,7 @@ int run_dock(const CommandContext& ctx) {
         if (refined)
           summary << ',' << ranked[r].properties["disco_score"] << ',' << ranked[r].properties["disco_energy"] << ','
                   << ranked[r].properties["disco_sample"];
+        for (const std::string& cell : pose_check_csv_values(checker.check(ranked[r].pos))) summary << ',' << cell;
         summary << ',' << seconds << '\n';
         ranks << job.name << ',' << r + 1 << ',' << (reference ? std::to_string(*ranked[r].rmsd) : std::string()) << ','
               << ranked[r].properties["disco_model_score"] << ",," << ranked[r].properties["disco_confidence"] << '\n';

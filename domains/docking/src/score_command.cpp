@@ -1,12 +1,16 @@
 // `disco score`: the Vina-family score (physics/) of given poses, like `vina --score_only`, and with --local
 // their local optimisation, like `vina --local_only`.
 //
-//   disco score --protein P.pdb --ligand POSES.sdf [--local [--out OPTIMISED.sdf]] [--center X,Y,Z --box-size A]
+//   disco score --protein P.pdb --ligand POSES.sdf [--reference-ligand INPUT.sdf] [--local [--out OPTIMISED.sdf]]
+//               [--center X,Y,Z --box-size A]
 //
 // Prints one CSV row per pose to stdout: pose (1-based, file order), score (the predicted affinity, kcal/mol),
-// intermolecular, intramolecular (kcal/mol), heavy_atoms. With --local each pose is optimised first (translation,
-// rotation, torsions; bonds and angles are kept) and the optimised poses are written, in file order, to --out
-// with the score tags disco dock writes.
+// intermolecular, intramolecular (kcal/mol), heavy_atoms, valid (1 when every pose check passes) and one column
+// per check (physics/pose_checks.h: what PoseBusters checks). Bond lengths, angles and stereochemistry are
+// checked against --reference-ligand (the molecule the docking started from, matched atom by atom whatever its
+// order), else against the pose itself (then only clashes, flatness and contact can fail). With --local each
+// pose is optimised first (translation, rotation, torsions; bonds and angles are kept) and the optimised poses
+// are written, in file order, to --out with the score and check tags disco dock writes.
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <GraphMol/ROMol.h>
@@ -16,13 +20,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
+#include "automorphism.h"
 #include "commands.h"
 #include "disco/atomic_file.h"
 #include "disco/error.h"
 #include "graph.h"
 #include "molecule.h"
+#include "pose_checks.h"
+#include "protein.h"
 #include "pose_refinement.h"
 #include "text_file.h"
 #include "vina_score.h"
@@ -46,12 +54,14 @@ int run_score(const CommandContext& ctx) {
                "local optimisation (like vina --local_only).\nPrints CSV to stdout: pose,score,intermolecular,"
                "intramolecular,heavy_atoms (kcal/mol; score = the predicted affinity).",
                ctx.program};
-  std::string protein, ligand, out, centre_text;
+  std::string protein, ligand, out, centre_text, reference_ligand;
   bool local = false;
   double box_size = 0;
   app.add_option("--protein", protein, "Receptor: PDB (prepared with Open Babel at pH 7.4, as obabel -xr -p 7.4) or PDBQT (read as it is)")
       ->required();
   app.add_option("--ligand", ligand, "Poses: SDF/MOL2 or any format with 3-D coordinates (every record is one pose)")->required();
+  app.add_option("--reference-ligand", reference_ligand, "The input ligand the poses were made from (SDF/MOL2): bond lengths, "
+                 "angles and stereochemistry are checked against it (default: against each pose itself)");
   app.add_flag("--local", local, "Optimise each pose locally first (translation, rotation, torsions), as vina --local_only");
   app.add_option("--out", out, "With --local: where the optimised poses go (default: <ligand name>_local.sdf in the current folder)");
   app.add_option("--center", centre_text, "With --local: centre X,Y,Z (Å) of the box the atoms must stay in (default: the poses' centre)");
@@ -85,8 +95,13 @@ int run_score(const CommandContext& ctx) {
   if (box_size > 0) box.size = {box_size, box_size, box_size};
   if (!local) box.size = {4, 4, 4};  // scoring is exact; the grid of a small box is built and never read
 
+  std::optional<Ligand> input;
+  if (!reference_ligand.empty()) input = read_ligand(reference_ligand);
+  const Protein receptor_pdb = read_pdb(protein);  // the checks' protein (PDB or PDBQT)
   std::ostringstream csv;
-  csv << "pose,score,intermolecular,intramolecular,heavy_atoms\n";
+  csv << "pose,score,intermolecular,intramolecular,heavy_atoms";
+  for (const std::string& col : pose_check_csv_columns()) csv << ',' << col;
+  csv << '\n';
   std::vector<RankedPose> written;
   auto gen = at::detail::createCPUGenerator(0);
   // Consecutive poses of the same molecule share one score (ligand preparation and grid maps).
@@ -113,14 +128,29 @@ int run_score(const CommandContext& ctx) {
     } else {
       p = score_poses(*score, {pos}).front();
     }
+    // The reference geometry of the checks: the input ligand's atoms in this pose's order, or the pose itself.
+    std::vector<Vec3> geometry = l.positions();
+    if (input) {
+      const auto iso = graph_isomorphisms(*input->mol, *l.mol, 1);
+      if (iso.mappings.empty())
+        throw DataError(reference_ligand + ": not the molecule of " + name + " (" + graph_summary(*input->mol) + " vs " +
+                        graph_summary(*l.mol) + ")");
+      const std::vector<Vec3> in = input->positions();
+      for (size_t a = 0; a < geometry.size(); ++a) geometry[a] = in[size_t(iso.mappings[0][a])];
+    }
+    const PoseChecker checker(*l.mol, geometry, receptor_pdb);
+    const PoseCheckReport report = checker.check(p.pos);
     csv << i + 1 << ',' << fixed(p.affinity) << ',' << fixed(p.intermolecular) << ',' << fixed(p.intramolecular) << ','
-        << pos.size() << '\n';
+        << pos.size();
+    for (const std::string& cell : pose_check_csv_values(report)) csv << ',' << cell;
+    csv << '\n';
     if (local) {
       RankedPose r;
       r.pos = p.pos;
       r.properties["disco_score"] = fixed(p.affinity);
       r.properties["minimizedAffinity"] = fixed(p.affinity);
       r.properties["disco_energy"] = fixed(p.energy());
+      for (const auto& [k, v] : pose_check_sdf_properties(report)) r.properties[k] = v;
       written.push_back(r);
     }
   }
