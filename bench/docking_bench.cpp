@@ -38,7 +38,7 @@
 #include "equivariant/igso3.h"
 #include "joint_graph.h"
 #include "pose_sampler.h"
-#include "disco/allocator.h"
+#include "disco/host/allocator.h"
 #include "disco/atomic_file.h"
 
 namespace {

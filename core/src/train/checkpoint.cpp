@@ -1,4 +1,4 @@
-#include "disco/checkpoint.h"
+#include "disco/host/checkpoint.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>

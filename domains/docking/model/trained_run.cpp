@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "disco/checkpoint.h"
+#include "disco/host/checkpoint.h"
 #include "disco/error.h"
 #include "disco_plugin_schema.h"
 #include "docking_domain.h"

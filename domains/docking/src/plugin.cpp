@@ -9,20 +9,19 @@ namespace {
 
 void register_docking(disco::Registry& registry) {
   disco::docking::register_docking_domain(registry);
-  auto& commands = disco::command_registry();
-  commands.add({"data check", "Parse protein-ligand complexes (a folder, or one file) and report problems",
+  registry.add_command({"data check", "Parse protein-ligand complexes (a folder, or one file) and report problems",
                 disco::docking::run_data_check},
                "docking");
-  commands.add({"dock", "Dock ligands into proteins with a trained docking run (rank1..N.sdf, poses.sdf, summary.csv)",
+  registry.add_command({"dock", "Dock ligands into proteins with a trained docking run (rank1..N.sdf, poses.sdf, summary.csv)",
                 disco::docking::run_dock},
                "docking");
-  commands.add({"confidence",
+  registry.add_command({"confidence",
                 "Train a docking run's confidence model on its own poses; dock and eval then rank by it",
                 disco::docking::run_confidence},
                "docking");
-  commands.add({"conformer", "Write an RDKit ETKDG conformer of a ligand (file or SMILES)", disco::docking::run_conformer},
+  registry.add_command({"conformer", "Write an RDKit ETKDG conformer of a ligand (file or SMILES)", disco::docking::run_conformer},
                "docking");
-  commands.add({"rmsd", "Symmetry-corrected in-place RMSD of docked poses to a reference ligand",
+  registry.add_command({"rmsd", "Symmetry-corrected in-place RMSD of docked poses to a reference ligand",
                 disco::docking::run_rmsd},
                "docking");
 }

@@ -56,7 +56,7 @@ class Trainer {
   // When *flag becomes non-zero (a signal number, set by the caller's signal handler), the trainer finishes
   // the current step, writes a checkpoint and throws InterruptedError(signal).
   void set_stop_flag(const std::atomic<int>* flag) { stop_flag_ = flag; }
-  // Data-parallel training over the ranks of `comm` (disco/distributed.h): batch sizes are per rank, gradients
+  // Data-parallel training over the ranks of `comm` (disco/host/distributed.h): batch sizes are per rank, gradients
   // are averaged over ranks, and only rank 0 keeps the EMA and writes checkpoints and metrics. Without one (or
   // with one rank) the trainer runs exactly as a single process always did.
   void set_communicator(std::shared_ptr<Communicator> comm) { comm_ = std::move(comm); }
