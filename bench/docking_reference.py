@@ -20,13 +20,15 @@ network alone on the 40-pose graph at t = 0.5). --check compares with disco's ex
 import argparse
 import json
 import math
+import os
 import re
-import resource
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_common import header, peak_rss_kb, timed  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------------- irreps
 
@@ -727,17 +729,6 @@ def data_size(d):
     return f"{o['num_layers']} layers, {o['hidden_irreps']}, edge MLP {o['mlp_hidden']}"
 
 
-def timed(warmup, repeats, body):
-    wall, cpu = [], []
-    for r in range(warmup + repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        body()
-        if r >= warmup:
-            wall.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
-    return wall, cpu
-
-
 def main():
     a = parse_args()
     torch.set_num_threads(a.threads)
@@ -746,10 +737,8 @@ def main():
     n = int(data["check/forward_lig_pos"].shape[0])
     steps = d.s["steps"]
     seed = int(data["check/dock_seed"][0])
-    result = {"impl": "python", "torch_version": torch.__version__, "python_version": sys.version.split()[0],
-              "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads(),
+    result = {**header({"denoiser": d.param_count(d.denoiser), "prior": d.param_count(d.prior)}),
               "size": data_size(d), "complex": "",
-              "param_count": {"denoiser": d.param_count(d.denoiser), "prior": d.param_count(d.prior)},
               # disco's names: its DockingDenoiser / DockingPrior hold the network as the submodule "net".
               "param_shapes": {"denoiser": {"net." + k: list(v.shape) for k, v in d.denoiser.named_parameters()},
                                "prior": {"net." + k: list(v.shape) for k, v in d.prior.named_parameters()} if d.prior else {}},
@@ -785,7 +774,7 @@ def main():
         wall, cpu = timed(a.warmup, a.repeats, lambda: best.append(float(d.dock(n, steps, seed)[1][0])))
         result["workloads"]["dock"] = {"samples": n, "steps": steps, "warmup": a.warmup, "best_score": best[-1],
                                        "seconds": wall, "cpu_seconds": cpu}
-    result["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["peak_rss_kb"] = peak_rss_kb()
     if a.json:
         print(json.dumps(result))
         return

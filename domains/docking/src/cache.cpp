@@ -19,6 +19,7 @@
 #include "complex.h"
 #include "disco/atomic_file.h"
 #include "disco/error.h"
+#include "disco/read_file.h"
 
 namespace fs = std::filesystem;
 
@@ -240,12 +241,12 @@ std::string cache_path(const std::string& cache_dir, const std::string& id) {
 
 bool read_cached_complex(const std::string& path, const ComplexFiles& files, const DatasetOptions& options,
                          Complex& out, std::string& why) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const auto read = read_file_if_possible(path);
+  if (!read) {
     why = "missing";
     return false;
   }
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string& bytes = *read;
   if (bytes.size() < kHeaderSize || std::memcmp(bytes.data(), kMagic, 8) != 0) {
     why = "corrupt: not a disco graph cache file";
     return false;

@@ -14,6 +14,7 @@
 
 #include "automorphism.h"
 #include "disco/error.h"
+#include "disco/read_file.h"
 #include "text_file.h"
 
 namespace disco::docking {
@@ -237,9 +238,9 @@ LigandGraph build_ligand_graph(const RDKit::ROMol& mol, const GraphOptions& opti
 }
 
 void attach_embeddings(ReceptorGraph& graph, const std::string& npy_path) {
-  std::ifstream in(npy_path, std::ios::binary);
-  if (!in) throw DataError(npy_path + ": cannot open the embedding file");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto read = read_file_if_possible(npy_path);
+  if (!read) throw DataError(npy_path + ": cannot open the embedding file");
+  const std::string& bytes = *read;
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
     throw DataError(npy_path + ": not a .npy file (the magic string \\x93NUMPY is missing)");
   const int major = static_cast<unsigned char>(bytes[6]);

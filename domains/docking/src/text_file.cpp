@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "disco/error.h"
+#include "disco/read_file.h"
 
 namespace disco::docking {
 
@@ -26,14 +27,11 @@ void check_text(const std::string& text, const std::string& name, const std::str
 std::string read_text_file(const std::string& path, const std::string& what) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw DataError(path + ": is a directory, not a " + what + " file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path + ": cannot open (" + std::strerror(errno) + ")");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw DataError(path + ": read error");
-  std::string text = buffer.str();
-  check_text(text, path, what);
-  return text;
+  std::string why;
+  auto text = read_file_if_possible(path, &why);
+  if (!text) throw DataError(path + ": cannot open (" + why + ")");
+  check_text(*text, path, what);
+  return *text;
 }
 
 std::string extension_of(const std::string& path) {
