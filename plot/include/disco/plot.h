@@ -1,8 +1,8 @@
 // Minimal PNG plotting (scatter + polylines, linear/log axes, legend) for run reports and figures.
 //
-// Deliberately tiny: libpng for output, stb_easy_font for text, no other plotting dependency, so the
-// core library links nothing heavier than libpng. Rendering is deterministic (no anti-aliasing), which
-// keeps pixel-level tests stable.
+// Deliberately tiny: libpng for output (disco/png.h), stb_easy_font for text, no other plotting dependency.
+// It is its own library, disco_plot, linked by what plots (the CLI, toy2d, the template), not by the core.
+// Rendering is deterministic (no anti-aliasing), which keeps pixel-level tests stable.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -50,8 +50,8 @@ struct Figure {
 // non-positive or absurd panel size.
 std::vector<uint8_t> render_rgb(const Figure& fig, int& width, int& height);
 
-// Renders and writes a PNG atomically (PATH.tmp, then rename). Throws disco::RuntimeError naming the
-// path when the file cannot be written.
+// Renders and writes a PNG atomically (disco/atomic_file.h). Throws disco::RuntimeError naming the path
+// when the file cannot be written.
 void save_png(const Figure& fig, const std::string& path);
 
 // Renders and returns the PNG file's bytes (for embedding, e.g. in an HTML report).

@@ -1,15 +1,11 @@
 #include "disco/plot.h"
 
-#include <png.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <stdexcept>
 
-#include "disco/error.h"
+#include "disco/png.h"
 
 // stb_easy_font is header-only with static functions; not all of them are used here.
 #pragma GCC diagnostic push
@@ -535,54 +531,6 @@ void draw_panel(Canvas& cv, const Axes& ax, Rect panel) {
   }
 }
 
-// libpng reports errors through longjmp; this function holds only trivially destructible locals so
-// the jump cannot skip a destructor. Returns nullptr on success, else libpng's message.
-struct PngErr {
-  char msg[256];
-};
-
-void png_error_fn(png_structp png, png_const_charp msg) {
-  auto* err = static_cast<PngErr*>(png_get_error_ptr(png));
-  std::snprintf(err->msg, sizeof err->msg, "%s", msg);
-  png_longjmp(png, 1);
-}
-void png_warning_fn(png_structp, png_const_charp) {}
-
-// Writes the PNG through `sink`: a FILE* (png_init_io) or, with f == nullptr, a byte vector.
-void append_to_vector(png_structp png, png_bytep data, png_size_t n) {
-  auto* out = static_cast<std::vector<uint8_t>*>(png_get_io_ptr(png));
-  out->insert(out->end(), data, data + n);
-}
-void flush_nothing(png_structp) {}
-
-bool write_png(std::FILE* f, std::vector<uint8_t>* bytes, const uint8_t* rgb, int w, int h, PngErr* err) {
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, err, png_error_fn, png_warning_fn);
-  if (!png) {
-    std::snprintf(err->msg, sizeof err->msg, "out of memory");
-    return false;
-  }
-  png_infop info = png_create_info_struct(png);
-  if (!info) {
-    png_destroy_write_struct(&png, nullptr);
-    std::snprintf(err->msg, sizeof err->msg, "out of memory");
-    return false;
-  }
-  if (setjmp(png_jmpbuf(png))) {
-    png_destroy_write_struct(&png, &info);
-    return false;
-  }
-  if (f) png_init_io(png, f);
-  else png_set_write_fn(png, bytes, append_to_vector, flush_nothing);
-  png_set_IHDR(png, info, static_cast<png_uint_32>(w), static_cast<png_uint_32>(h), 8, PNG_COLOR_TYPE_RGB,
-               PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(png, info);
-  for (int y = 0; y < h; ++y)
-    png_write_row(png, rgb + static_cast<size_t>(y) * static_cast<size_t>(w) * 3);
-  png_write_end(png, info);
-  png_destroy_write_struct(&png, &info);
-  return true;
-}
-
 }  // namespace
 
 std::vector<uint8_t> render_rgb(const Figure& fig, int& width, int& height) {
@@ -605,28 +553,13 @@ std::vector<uint8_t> render_rgb(const Figure& fig, int& width, int& height) {
 void save_png(const Figure& fig, const std::string& path) {
   int w = 0, h = 0;
   const std::vector<uint8_t> rgb = render_rgb(fig, w, h);
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw RuntimeError("cannot write plot '" + path + "': " + std::strerror(errno));
-  PngErr err{};
-  bool ok = write_png(f, nullptr, rgb.data(), w, h, &err);
-  if (ok && std::fflush(f) != 0) ok = false, std::snprintf(err.msg, sizeof err.msg, "%s", std::strerror(errno));
-  if (std::fclose(f) != 0 && ok) ok = false, std::snprintf(err.msg, sizeof err.msg, "%s", std::strerror(errno));
-  if (ok && std::rename(tmp.c_str(), path.c_str()) != 0)
-    ok = false, std::snprintf(err.msg, sizeof err.msg, "%s", std::strerror(errno));
-  if (!ok) {
-    std::remove(tmp.c_str());
-    throw RuntimeError("cannot write plot '" + path + "': " + err.msg);
-  }
+  ::disco::write_png(path, rgb.data(), w, h, 3);
 }
 
 std::vector<uint8_t> encode_png(const Figure& fig) {
   int w = 0, h = 0;
   const std::vector<uint8_t> rgb = render_rgb(fig, w, h);
-  std::vector<uint8_t> bytes;
-  PngErr err{};
-  if (!write_png(nullptr, &bytes, rgb.data(), w, h, &err)) throw RuntimeError(std::string("cannot encode plot: ") + err.msg);
-  return bytes;
+  return ::disco::encode_png(rgb.data(), w, h, 3);
 }
 
 }  // namespace disco::plot
