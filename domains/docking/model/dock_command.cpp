@@ -1,4 +1,4 @@
-// `disco dock`: docks ligands into proteins with a trained DisCo-DiffDock run (issue #8).
+// `disco dock`: docks ligands into proteins with a trained DisCo-DiffDock run.
 //
 //   disco dock --model RUN --protein P.pdb --ligand L.sdf|L.mol2|SMILES [--ref crystal.sdf] [--center X,Y,Z]
 //   disco dock --model RUN --csv FILE      (columns complex_name,protein_path,ligand_description)

@@ -1,4 +1,4 @@
-// The graphs as LibTorch tensors, for a model (issue #8). Positions float32 [N, 3]; indices int64.
+// The graphs as LibTorch tensors, for a model. Positions float32 [N, 3]; indices int64.
 #pragma once
 #include <torch/types.h>
 

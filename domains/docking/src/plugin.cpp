@@ -1,4 +1,4 @@
-// The docking plugin: the "docking" Domain (DisCo-DiffDock, issue #8) and the data layer's commands (issue #7).
+// The docking plugin: the "docking" Domain (DisCo-DiffDock) and its commands.
 #include "commands.h"
 #include "docking_domain.h"
 #include "disco/command.h"
