@@ -8,9 +8,9 @@ as DiffDock ships its own), and disco's outputs for the parity check. What it mi
 for the numbers:
   domains/docking/equivariant/  irreps.cpp, spherical_harmonics.cpp, radial_embedding.cpp, gate.cpp,
                                 equivariant_norm.cpp, tensor_product.cpp, tensor_product_conv.cpp, score_model.cpp,
-                                pose_sampler_step.cpp, wrapped_normal.cpp, igso3.cpp (score_norm)
-  domains/docking/model/        joint_graph.cpp, docking_networks.cpp, pose_diffusion.cpp (scores), pose_sampler.cpp
-  domains/docking/src/          torsion.cpp (apply_pose_update), geometry.cpp (Kabsch: here by SVD)
+  domains/docking/diffusion/    pose_sampler_step.cpp, wrapped_normal.cpp, igso3.cpp (score_norm), pose_diffusion.cpp (scores)
+  domains/docking/model/        joint_graph.cpp, docking_networks.cpp, pose_sampler.cpp
+  domains/docking/chem/         torsion.cpp (apply_pose_update), geometry.cpp (Kabsch: here by SVD)
 The per-pose work disco does in C++ loops (rigid motion, torsion rotations, superposition) is vectorised over the
 poses here with torch ops in float64.
 

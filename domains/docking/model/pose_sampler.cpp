@@ -8,10 +8,10 @@
 
 #include "disco/latents.h"
 #include "disco/model.h"
-#include "equivariant/igso3.h"
-#include "equivariant/pose_sampler_step.h"
-#include "equivariant/wrapped_normal.h"
-#include "pose_diffusion.h"
+#include "diffusion/igso3.h"
+#include "diffusion/pose_sampler_step.h"
+#include "diffusion/wrapped_normal.h"
+#include "diffusion/pose_diffusion.h"
 #include "torsion.h"
 
 namespace disco::docking {

@@ -1,9 +1,9 @@
-#include "equivariant/pose_sampler_step.h"
+#include "diffusion/pose_sampler_step.h"
 
 #include <cmath>
 
-#include "equivariant/igso3.h"
-#include "equivariant/wrapped_normal.h"
+#include "diffusion/igso3.h"
+#include "diffusion/wrapped_normal.h"
 
 namespace disco::equivariant {
 

@@ -1,4 +1,4 @@
-#include "equivariant/igso3.h"
+#include "diffusion/igso3.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,11 +1,11 @@
-#include "pose_diffusion.h"
+#include "diffusion/pose_diffusion.h"
 
 #include <ATen/ATen.h>
 
 #include "disco/error.h"
-#include "equivariant/igso3.h"
-#include "equivariant/pose_sampler_step.h"
-#include "equivariant/wrapped_normal.h"
+#include "diffusion/igso3.h"
+#include "diffusion/pose_sampler_step.h"
+#include "diffusion/wrapped_normal.h"
 #include "graph_tensors.h"
 #include "torsion.h"
 

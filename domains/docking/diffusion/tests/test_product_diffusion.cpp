@@ -9,13 +9,13 @@
 #include <cmath>
 #include <vector>
 
-#include "equivariant/igso3.h"
-#include "equivariant/pose_sampler_step.h"
-#include "equivariant/pose_update.h"
-#include "equivariant/sigma_schedule.h"
+#include "diffusion/igso3.h"
+#include "diffusion/pose_sampler_step.h"
+#include "diffusion/pose_update.h"
+#include "diffusion/sigma_schedule.h"
 #include "equivariant/spherical_harmonics.h"
-#include "equivariant/wrapped_normal.h"
-#include "test_helpers.h"
+#include "diffusion/wrapped_normal.h"
+#include "equivariant/tests/test_helpers.h"
 
 using namespace disco::equivariant;
 using disco::equivariant::testing::max_abs_diff;

@@ -20,7 +20,7 @@
 #include "confidence_model.h"
 #include "metrics.h"
 #include "molecule.h"
-#include "pose_diffusion.h"
+#include "diffusion/pose_diffusion.h"
 #include "pose_sampler.h"
 
 namespace fs = std::filesystem;

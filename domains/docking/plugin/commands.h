@@ -1,7 +1,7 @@
-// The docking plugin's commands (registered in plugin.cpp through disco/command.h):
+// The docking plugin's commands (registered in plugin.cpp through the Registry, disco/command.h):
 //   disco data check PATH [--split FILE] ...   parse complexes (a folder) or one file, print a table
 //   disco rmsd REF POSES [REF2 POSES2 ...]      symmetry-corrected in-place RMSD of poses from any tool
-//   disco dock --model RUN --protein P --ligand L ...   dock a ligand with a trained model (model/dock_command.cpp)
+//   disco dock --model RUN --protein P --ligand L ...   dock a ligand with a trained model (dock_command.cpp)
 //   disco conformer LIGAND --out FILE           an RDKit ETKDG conformer (conformer_command.cpp)
 #pragma once
 #include "disco/command.h"
@@ -20,6 +20,6 @@ int run_data_check(const CommandContext& context);
 int run_rmsd(const CommandContext& context);
 int run_dock(const CommandContext& context);
 int run_conformer(const CommandContext& context);  // conformer_command.cpp
-int run_confidence(const CommandContext& context);  // model/confidence_command.cpp
+int run_confidence(const CommandContext& context);  // confidence_command.cpp
 
 }  // namespace disco::docking

@@ -1,4 +1,4 @@
-#include "equivariant/wrapped_normal.h"
+#include "diffusion/wrapped_normal.h"
 
 #include <cmath>
 

@@ -1,5 +1,5 @@
 // The docking domain's Diffusion: DiffDock's product-space process over ligand poses, R^3 x SO(3) x T^n
-// (equivariant/pose_sampler_step.h), behind the core's Diffusion interface so that the core's trainer
+// (diffusion/pose_sampler_step.h), behind the core's Diffusion interface so that the core's trainer
 // trains it like any other domain.
 //
 // "sigma" in the core's interface is the diffusion time t in [0, 1] here; each component has its own
@@ -13,7 +13,7 @@
 // Sampling uses dock_poses() (pose_sampler.h), not the core's Euclidean samplers.
 #pragma once
 #include "disco/diffusion.h"
-#include "equivariant/sigma_schedule.h"
+#include "diffusion/sigma_schedule.h"
 
 namespace disco::docking {
 

@@ -1,4 +1,4 @@
-#include "equivariant/pose_update.h"
+#include "diffusion/pose_update.h"
 
 #include "equivariant/spherical_harmonics.h"
 

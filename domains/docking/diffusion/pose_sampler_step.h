@@ -9,8 +9,8 @@
 // stochasticity. On the last step z is dropped (no noise), as in DiffDock.
 #include <ATen/ATen.h>
 
-#include "equivariant/pose_update.h"
-#include "equivariant/sigma_schedule.h"
+#include "diffusion/pose_update.h"
+#include "diffusion/sigma_schedule.h"
 
 namespace disco::equivariant {
 
