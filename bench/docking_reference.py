@@ -7,10 +7,11 @@ every weight (by disco's parameter names), the Clebsch-Gordan tables and the IGS
 as DiffDock ships its own), and disco's outputs for the parity check. What it mirrors, op for op where it matters
 for the numbers:
   domains/docking/equivariant/  irreps.cpp, spherical_harmonics.cpp, radial_embedding.cpp, gate.cpp,
-                                equivariant_norm.cpp, tensor_product.cpp, tensor_product_conv.cpp, score_model.cpp,
-  domains/docking/diffusion/    pose_sampler_step.cpp, wrapped_normal.cpp, igso3.cpp (score_norm), pose_diffusion.cpp (scores)
+                                equivariant_norm.cpp, tensor_product.cpp, tensor_product_conv.cpp, score_model.cpp
+  domains/docking/diffusion/    pose_sampler_step.cpp, wrapped_normal.cpp, igso3.cpp (score_norm),
+                                pose_diffusion.cpp (scores), pose_update.cpp (apply_pose_update)
   domains/docking/model/        joint_graph.cpp, docking_networks.cpp, pose_sampler.cpp
-  domains/docking/chem/         torsion.cpp (apply_pose_update), geometry.cpp (Kabsch: here by SVD)
+  domains/docking/chem/         torsion.cpp (torsion changes), geometry.cpp (Kabsch: here by SVD)
 The per-pose work disco does in C++ loops (rigid motion, torsion rotations, superposition) is vectorised over the
 poses here with torch ops in float64.
 

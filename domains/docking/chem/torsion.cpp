@@ -105,15 +105,4 @@ void apply_rigid(std::vector<Vec3>& pos, const Mat3& rotation, const Vec3& trans
   for (auto& p : pos) p = rotation * (p - c) + c + translation;
 }
 
-std::vector<Vec3> apply_pose_update(const std::vector<Vec3>& pos, const TorsionSet& torsions, const PoseUpdate& update) {
-  std::vector<Vec3> rigid = pos;
-  apply_rigid(rigid, rotation_vector_matrix(update.rotation), update.translation);
-  if (update.torsions.empty() || torsions.size() == 0) return rigid;
-  std::vector<Vec3> flexible = rigid;
-  apply_torsion_changes(flexible, torsions, update.torsions);
-  const RigidFit fit = kabsch(flexible, rigid);
-  for (auto& p : flexible) p = fit.rotation * p + fit.translation;
-  return flexible;
-}
-
 }  // namespace disco::docking

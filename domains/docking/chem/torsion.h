@@ -38,15 +38,6 @@ void set_torsion_angles(std::vector<Vec3>& pos, const TorsionSet& torsions, cons
 // translation.
 void apply_rigid(std::vector<Vec3>& pos, const Mat3& rotation, const Vec3& translation);
 
-// One point of the pose space: translation (Å), rotation vector (axis * angle, rad), torsion changes (rad).
-struct PoseUpdate {
-  Vec3 translation;
-  Vec3 rotation;
-  std::vector<double> torsions;  // one per rotatable bond, or empty
-};
-// DiffDock's update: the rigid motion about the centroid, then the torsion changes, then a Kabsch
-// superposition of the result onto the rigidly moved coordinates, so that torsion changes do not move
-// the ligand as a whole (the three components stay decoupled).
-std::vector<Vec3> apply_pose_update(const std::vector<Vec3>& pos, const TorsionSet& torsions, const PoseUpdate& update);
+// DiffDock's pose update, which combines these, is diffusion/pose_update.h.
 
 }  // namespace disco::docking

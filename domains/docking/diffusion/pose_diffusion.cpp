@@ -5,6 +5,7 @@
 #include "disco/error.h"
 #include "diffusion/igso3.h"
 #include "diffusion/pose_sampler_step.h"
+#include "diffusion/pose_update.h"
 #include "diffusion/wrapped_normal.h"
 #include "graph_tensors.h"
 #include "torsion.h"
@@ -68,16 +69,10 @@ Batch PoseDiffusion::perturb(const Batch& clean, const at::Tensor& t, c10::optio
   for (int64_t b = 0; b < B; ++b) {
     const int64_t n = mask[b].sum().item<int64_t>();
     const TorsionSet set = torsions_of(tor_bonds[b], tor_mask[b], n);
-    PoseUpdate u;
-    const auto tr = noise.update.translation[b], rot = noise.update.rotation[b];
-    u.translation = {tr[0].item<double>(), tr[1].item<double>(), tr[2].item<double>()};
-    u.rotation = {rot[0].item<double>(), rot[1].item<double>(), rot[2].item<double>()};
-    for (int64_t i = 0; i < set.size(); ++i) {
-      u.torsions.push_back(noise.update.torsion[k + i].item<double>());
-      tor_score[b][i] = noise.torsion_score[k + i];
-    }
+    for (int64_t i = 0; i < set.size(); ++i) tor_score[b][i] = noise.torsion_score[k + i];
+    const std::vector<Vec3> moved =
+        equivariant::apply_pose_update(from_tensor(pos[b].narrow(0, 0, n)), set, noise.update, b, k);
     k += set.size();
-    const std::vector<Vec3> moved = apply_pose_update(from_tensor(pos[b].narrow(0, 0, n)), set, u);
     noisy_pos[b].narrow(0, 0, n).copy_(to_tensor(moved));
   }
   const auto f32 = at::TensorOptions().dtype(at::kFloat).device(device);

@@ -1,26 +1,36 @@
 #include "diffusion/pose_update.h"
 
-#include "equivariant/spherical_harmonics.h"
+#include <stdexcept>
+#include <string>
 
 namespace disco::equivariant {
 
-at::Tensor apply_rigid_update(const at::Tensor& positions, const at::Tensor& translation, const at::Tensor& rotation) {
-  const at::Tensor centre = positions.mean(0, true);
-  const at::Tensor R = axis_angle_to_matrix(rotation.reshape({3}));
-  return (positions - centre).matmul(R.t()) + centre + translation.reshape({1, 3});
+namespace {
+docking::Vec3 row3(const at::Tensor& rows, int64_t i) {
+  const at::Tensor r = rows.to(at::kCPU, at::kDouble).contiguous();
+  const double* d = r.data_ptr<double>() + 3 * i;
+  return {d[0], d[1], d[2]};
 }
+}  // namespace
 
-at::Tensor apply_torsion_updates(const at::Tensor& positions, const at::Tensor& bonds, const at::Tensor& rotates,
-                                 const at::Tensor& angles) {
-  at::Tensor x = positions;
-  for (int64_t t = 0; t < bonds.size(1); ++t) {
-    const at::Tensor pu = x[bonds[0][t]], pv = x[bonds[1][t]];
-    const at::Tensor axis = (pv - pu) / (pv - pu).norm().clamp_min(1e-12);
-    const at::Tensor R = axis_angle_to_matrix(axis * angles[t]);
-    const at::Tensor moved = (x - pv).matmul(R.t()) + pv;
-    x = at::where(rotates[t].unsqueeze(1), moved, x);
-  }
-  return x;
+std::vector<docking::Vec3> apply_pose_update(const std::vector<docking::Vec3>& pos, const docking::TorsionSet& torsions,
+                                             const PoseUpdate& update, int64_t ligand, int64_t first_torsion) {
+  using docking::Vec3;
+  std::vector<Vec3> rigid = pos;
+  docking::apply_rigid(rigid, docking::rotation_vector_matrix(row3(update.rotation, ligand)),
+                       row3(update.translation, ligand));
+  if (torsions.size() == 0) return rigid;
+  const at::Tensor angles = update.torsion.to(at::kCPU, at::kDouble).contiguous();
+  if (first_torsion < 0 || first_torsion + torsions.size() > angles.numel())
+    throw std::out_of_range("apply_pose_update: torsions " + std::to_string(first_torsion) + " to " +
+                            std::to_string(first_torsion + torsions.size()) + " of " +
+                            std::to_string(angles.numel()));
+  const double* a = angles.data_ptr<double>() + first_torsion;
+  std::vector<Vec3> flexible = rigid;
+  docking::apply_torsion_changes(flexible, torsions, std::vector<double>(a, a + torsions.size()));
+  const docking::RigidFit fit = docking::kabsch(flexible, rigid);
+  for (auto& p : flexible) p = fit.rotation * p + fit.translation;
+  return flexible;
 }
 
 }  // namespace disco::equivariant

@@ -1,23 +1,27 @@
 #pragma once
-// A change of ligand pose in R^3 x SO(3) x T^n and how to apply it to atom positions.
+// A change of ligand pose in R^3 x SO(3) x T^n for a batch of ligands, and how to apply it to one of them. The one
+// pose-update type of docking: the reverse step and the forward noising (pose_sampler_step.h) make it, the
+// sampler and PoseDiffusion apply it.
 #include <ATen/ATen.h>
+
+#include <vector>
+
+#include "geometry.h"
+#include "torsion.h"
 
 namespace disco::equivariant {
 
 struct PoseUpdate {
   at::Tensor translation;  // (B, 3) Å, added to the ligand centre
   at::Tensor rotation;     // (B, 3) axis-angle, applied about the ligand centre (left multiplication)
-  at::Tensor torsion;      // (T,) radians, one per rotatable bond
+  at::Tensor torsion;      // (T,) radians, one per rotatable bond, ligand after ligand
 };
 
-// Rigid part: x' = R (x - c) + c + translation for the atoms of one ligand (c = mean of positions).
-// positions: (L, 3); translation, rotation: (3,).
-at::Tensor apply_rigid_update(const at::Tensor& positions, const at::Tensor& translation, const at::Tensor& rotation);
-
-// Torsion part: for each bond t (u_t, v_t), rotates the atoms with rotates[t] set by angle[t] about the axis
-// u_t -> v_t (right-hand rule), bond by bond in order. positions (L, 3); bonds (2, T) int64 indices into
-// positions; rotates (T, L) bool (the side of v_t, from the data layer's torsion masks); angles (T,).
-at::Tensor apply_torsion_updates(const at::Tensor& positions, const at::Tensor& bonds, const at::Tensor& rotates,
-                                 const at::Tensor& angles);
+// DiffDock's update of ligand `ligand` of the batch, whose torsions are update.torsion[first_torsion, first_torsion +
+// torsions.size()): the rigid motion about the centroid, then the torsion changes, then a Kabsch superposition of
+// the result onto the rigidly moved coordinates, so that torsion changes do not move the ligand as a whole (the
+// three components stay decoupled). Computed in float64 on the CPU.
+std::vector<docking::Vec3> apply_pose_update(const std::vector<docking::Vec3>& pos, const docking::TorsionSet& torsions,
+                                             const PoseUpdate& update, int64_t ligand, int64_t first_torsion);
 
 }  // namespace disco::equivariant

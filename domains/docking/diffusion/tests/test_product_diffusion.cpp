@@ -1,5 +1,5 @@
 // Product-space diffusion math: IGSO(3) density, sampler and score; wrapped-normal score; geometric
-// schedules; the reverse step (it must carry a Gaussian back to the data); pose updates.
+// schedules; the reverse step (it must carry a Gaussian back to the data); applying one ligand's pose update.
 #include <ATen/ATen.h>
 // torch before doctest (glog's CHECK clobbers doctest's)
 #include <doctest/doctest.h>
@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "diffusion/igso3.h"
@@ -207,25 +208,35 @@ TEST_CASE("forward pose noise: sigmas follow the schedule; targets are the kerne
   CHECK(((n.rotation_score * n.update.rotation).sum(1) < 0).all().item<bool>());
 }
 
-TEST_CASE("pose updates: rigid motion keeps distances, a torsion changes the dihedral by its angle") {
+TEST_CASE("pose update: ligand b of a batch moves by its own rows and its own torsions") {
+  using disco::docking::Vec3;
+  // A chain of six atoms: bond 2-3 leaves three atoms on each side, the one rotatable bond.
+  const disco::docking::TorsionSet torsions =
+      disco::docking::find_torsions(6, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}});
+  REQUIRE(torsions.size() == 1);
   at::Generator gen = at::detail::createCPUGenerator(51);
   const at::Tensor x = at::randn({6, 3}, gen, kF64);
-  const at::Tensor y = apply_rigid_update(x, at::tensor({1.0, 2.0, 3.0}, kF64), at::tensor({0.3, -0.2, 0.9}, kF64));
-  CHECK(max_abs_diff(at::cdist(x, x), at::cdist(y, y)) < 1e-12);
-  CHECK(max_abs_diff(y.mean(0), x.mean(0) + at::tensor({1.0, 2.0, 3.0}, kF64)) < 1e-12);
-  // Dihedral 0-1-2-3 about bond 1-2; atoms 2.. rotate.
-  auto dihedral = [](const at::Tensor& p) {
-    const at::Tensor b0 = p[0] - p[1], b1 = p[2] - p[1], b2 = p[3] - p[2];
-    const at::Tensor n1 = at::linalg_cross(b0, b1), n2 = at::linalg_cross(b1, b2);
-    const at::Tensor m = at::linalg_cross(n1, b1 / b1.norm());
-    return std::atan2(m.dot(n2).item<double>(), n1.dot(n2).item<double>());
-  };
-  const at::Tensor bonds = at::tensor({1, 2}, at::TensorOptions().dtype(at::kLong)).view({2, 1});
-  const at::Tensor rotates = at::tensor({0, 0, 1, 1, 1, 1}, at::TensorOptions().dtype(at::kLong)).to(at::kBool).view({1, 6});
-  const at::Tensor z = apply_torsion_updates(x, bonds, rotates, at::tensor({0.7}, kF64));
-  double change = dihedral(z) - dihedral(x);
-  change = std::remainder(change, 2 * M_PI);
-  CHECK(std::abs(change) == doctest::Approx(0.7).epsilon(1e-9));
-  CHECK(max_abs_diff(z.narrow(0, 0, 3), x.narrow(0, 0, 3)) < 1e-12);
-  CHECK(max_abs_diff(at::cdist(z.narrow(0, 2, 4), z.narrow(0, 2, 4)), at::cdist(x.narrow(0, 2, 4), x.narrow(0, 2, 4))) < 1e-12);
+  std::vector<Vec3> pos;
+  for (int64_t i = 0; i < 6; ++i)
+    pos.push_back({x[i][0].item<double>(), x[i][1].item<double>(), x[i][2].item<double>()});
+  PoseUpdate batch;  // two ligands, one torsion each
+  batch.translation = at::tensor({1.0, 2.0, 3.0, -4.0, 0.5, 2.5}, kF64).view({2, 3});
+  batch.rotation = at::tensor({0.3, -0.2, 0.9, -1.1, 0.4, 0.2}, kF64).view({2, 3});
+  batch.torsion = at::tensor({0.7, -1.3}, kF64);
+  PoseUpdate second;  // the second ligand's update alone
+  second.translation = batch.translation.narrow(0, 1, 1);
+  second.rotation = batch.rotation.narrow(0, 1, 1);
+  second.torsion = batch.torsion.narrow(0, 1, 1);
+  const std::vector<Vec3> a = apply_pose_update(pos, torsions, batch, 1, 1);
+  const std::vector<Vec3> b = apply_pose_update(pos, torsions, second, 0, 0);
+  const std::vector<Vec3> first = apply_pose_update(pos, torsions, batch, 0, 0);
+  double same = 0, moved = 0;
+  for (size_t i = 0; i < pos.size(); ++i) {
+    same = std::max({same, std::abs(a[i].x - b[i].x), std::abs(a[i].y - b[i].y), std::abs(a[i].z - b[i].z)});
+    moved = std::max({moved, std::abs(a[i].x - first[i].x), std::abs(a[i].y - first[i].y),
+                      std::abs(a[i].z - first[i].z)});
+  }
+  CHECK(same == 0.0);
+  CHECK(moved > 0.1);
+  CHECK_THROWS_AS(apply_pose_update(pos, torsions, batch, 1, 2), std::out_of_range);
 }
