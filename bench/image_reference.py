@@ -244,17 +244,7 @@ class ViTEncoder(nn.Module):  # domains/image/src/vit.cpp (logit_norm = false)
         return self.head(self.norm(h[:, :self.c["m"]]))
 
 
-class CausalBlock(nn.Module):  # core/src/prior/ar_prior.cpp (dropout 0)
-    def __init__(self, width, heads):
-        super().__init__()
-        self.heads = heads
-        self.norm1 = nn.LayerNorm(width)
-        self.qkv = nn.Linear(width, 3 * width)
-        self.proj = nn.Linear(width, width)
-        self.norm2 = nn.LayerNorm(width)
-        self.fc1 = nn.Linear(width, 4 * width)
-        self.fc2 = nn.Linear(4 * width, width)
-
+class CausalBlock(TransformerBlock):  # core/src/prior/ar_prior.cpp (dropout 0): the same layers, masked attention
     def forward(self, x):
         b, l, w = x.shape
         dh = w // self.heads
