@@ -210,24 +210,25 @@ TEST_CASE("forward pose noise: sigmas follow the schedule; targets are the kerne
 
 TEST_CASE("pose update: ligand b of a batch moves by its own rows and its own torsions") {
   using disco::docking::Vec3;
-  // A chain of six atoms: bond 2-3 leaves three atoms on each side, the one rotatable bond.
+  // A chain of six atoms: the bonds 1-2, 2-3 and 3-4 leave at least two atoms on each side, so they rotate.
   const disco::docking::TorsionSet torsions =
       disco::docking::find_torsions(6, {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}});
-  REQUIRE(torsions.size() == 1);
+  const int64_t T = torsions.size();
+  REQUIRE(T == 3);
   at::Generator gen = at::detail::createCPUGenerator(51);
   const at::Tensor x = at::randn({6, 3}, gen, kF64);
   std::vector<Vec3> pos;
   for (int64_t i = 0; i < 6; ++i)
     pos.push_back({x[i][0].item<double>(), x[i][1].item<double>(), x[i][2].item<double>()});
-  PoseUpdate batch;  // two ligands, one torsion each
+  PoseUpdate batch;  // two ligands, T torsions each, ligand after ligand
   batch.translation = at::tensor({1.0, 2.0, 3.0, -4.0, 0.5, 2.5}, kF64).view({2, 3});
   batch.rotation = at::tensor({0.3, -0.2, 0.9, -1.1, 0.4, 0.2}, kF64).view({2, 3});
-  batch.torsion = at::tensor({0.7, -1.3}, kF64);
+  batch.torsion = at::tensor({0.7, -1.3, 0.2, 2.1, -0.4, 1.1}, kF64);
   PoseUpdate second;  // the second ligand's update alone
   second.translation = batch.translation.narrow(0, 1, 1);
   second.rotation = batch.rotation.narrow(0, 1, 1);
-  second.torsion = batch.torsion.narrow(0, 1, 1);
-  const std::vector<Vec3> a = apply_pose_update(pos, torsions, batch, 1, 1);
+  second.torsion = batch.torsion.narrow(0, T, T);
+  const std::vector<Vec3> a = apply_pose_update(pos, torsions, batch, 1, T);
   const std::vector<Vec3> b = apply_pose_update(pos, torsions, second, 0, 0);
   const std::vector<Vec3> first = apply_pose_update(pos, torsions, batch, 0, 0);
   double same = 0, moved = 0;
@@ -238,5 +239,5 @@ TEST_CASE("pose update: ligand b of a batch moves by its own rows and its own to
   }
   CHECK(same == 0.0);
   CHECK(moved > 0.1);
-  CHECK_THROWS_AS(apply_pose_update(pos, torsions, batch, 1, 2), std::out_of_range);
+  CHECK_THROWS_AS(apply_pose_update(pos, torsions, batch, 1, T + 1), std::out_of_range);
 }
