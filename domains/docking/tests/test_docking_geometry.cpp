@@ -82,11 +82,11 @@ TEST_CASE("torsion changes and SE(3) moves keep every bond length and angle to 1
   std::vector<double> delta(size_t(g.torsions.size()));
   for (auto& d : delta) d = angle(rng);
   const Vec3 rotation = random_unit(rng) * 2.5;
-  equivariant::PoseUpdate update;
+  disco::equivariant::PoseUpdate update;
   update.translation = at::tensor({3.0, -4.0, 12.0}, at::kDouble).view({1, 3});
   update.rotation = at::tensor({rotation.x, rotation.y, rotation.z}, at::kDouble).view({1, 3});
   update.torsion = at::tensor(delta, at::kDouble);
-  const std::vector<Vec3> moved = equivariant::apply_pose_update(g.pos, g.torsions, update, 0, 0);
+  const std::vector<Vec3> moved = disco::equivariant::apply_pose_update(g.pos, g.torsions, update, 0, 0);
 
   std::vector<std::vector<int32_t>> nbrs(size_t(g.num_atoms()));
   double max_len = 0, max_angle = 0;

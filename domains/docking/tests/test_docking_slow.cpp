@@ -89,11 +89,11 @@ TEST_CASE("slow: torsion changes and SE(3) moves keep bond lengths and angles of
     const Vec3 rotation = random_unit(rng) * angle(rng);
     std::vector<double> torsions;
     for (int64_t t = 0; t < g.torsions.size(); ++t) torsions.push_back(angle(rng));
-    equivariant::PoseUpdate u;
+    disco::equivariant::PoseUpdate u;
     u.translation = at::tensor({translation.x, translation.y, translation.z}, at::kDouble).view({1, 3});
     u.rotation = at::tensor({rotation.x, rotation.y, rotation.z}, at::kDouble).view({1, 3});
     u.torsion = at::tensor(torsions, at::kDouble);
-    const auto moved = equivariant::apply_pose_update(g.pos, g.torsions, u, 0, 0);
+    const auto moved = disco::equivariant::apply_pose_update(g.pos, g.torsions, u, 0, 0);
     std::vector<std::vector<int32_t>> nbrs(g.pos.size());
     for (const auto& b : g.bonds) {
       nbrs[size_t(b[0])].push_back(b[1]);
