@@ -21,7 +21,7 @@
 #include "disco/config.h"
 #include "disco/domain.h"
 #include "disco/error.h"
-#include "disco/plugin_loader.h"
+#include "disco/host/plugin_loader.h"
 #include "disco/registry.h"
 
 namespace disco::bench {

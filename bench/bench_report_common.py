@@ -1,6 +1,7 @@
-"""What bench/toy2d_report.py and bench/image_report.py share: reading the per-process JSON files of
-bench/run.sh, the fields every summary starts with (date, CPU, threads, versions, parameter counts, rounds, load
-average), the command line, writing the summary and replacing a table in bench/README.md.
+"""What bench/toy2d_report.py, image_report.py and docking_report.py share: reading the per-process JSON files
+of bench/run.sh, pooling one side's times, checking that the Python reference still builds disco's networks, the
+fields every summary starts with (date, CPU, threads, versions, parameter counts, rounds, load average), the
+command line, the notes under every table, writing the summary and replacing a table in bench/README.md.
 """
 import argparse
 import datetime
@@ -8,6 +9,7 @@ import glob
 import json
 import os
 import re
+import statistics
 
 
 def cpu_model():
@@ -152,3 +154,40 @@ def timing_table_rows(workloads, names):
     """The header and one timing_row per workload present, in the order of `names` (workload -> its label)."""
     return list(TIMING_TABLE_HEADER) + [timing_row(label(workloads[k]), workloads[k])
                                         for k, label in names.items() if k in workloads]
+
+
+def summarise(runs, key, time_key, cpu_key=None):
+    """One side's times of one workload, pooled over its processes (`runs`): RUNS[i]["workloads"][key][time_key]
+    (and cpu_key, when given), with the median peak RSS of the processes."""
+    times = [t for r in runs for t in r["workloads"][key][time_key]]
+    s = {"median": statistics.median(times), "min": min(times), "max": max(times), "n_timed": len(times),
+         "processes": len(runs), "times": times}
+    if cpu_key:
+        s["cpu_median"] = statistics.median(t for r in runs for t in r["workloads"][key][cpu_key])
+    s["peak_rss_mib_median"] = statistics.median(r["peak_rss_kb"] / 1024.0 for r in runs)
+    return s
+
+
+def check_same_networks(first, parts, program, networks):
+    """Exits when the Python reference no longer mirrors disco: for each part ("denoiser", ...), the two sides
+    must have the same parameter names and shapes (`networks` names them in the message)."""
+    differ = []
+    for part in parts:
+        a, b = first["disco"]["param_shapes"][part], first["python"]["param_shapes"][part]
+        if a != b:
+            only = sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
+            differ.append(f"{part}: disco {first['disco']['param_count'][part]:,} vs Python "
+                          f"{first['python']['param_count'][part]:,} parameters; differing tensors: {only[:6]}")
+    if differ:
+        raise SystemExit(f"{program}: error: the Python reference no longer mirrors {networks}:\n  "
+                         + "\n  ".join(differ))
+
+
+BUSY_WHY = "times are inflated and scattered; the alternation keeps the comparison fair on average"
+
+
+def load_note(res, busy_above, why=BUSY_WHY):
+    """The note on the 1-minute load average during the runs; above `busy_above` it says the machine was busy."""
+    load = res["loadavg"]
+    return (f"1-minute load average during the runs: {load['min']:.2f} – {load['max']:.2f}"
+            + (f" (**the machine was busy: {why}**)." if load["max"] > busy_above else "."))

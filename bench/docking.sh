@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/docking.sh [--threads N]
 #
-# Time per complex of `disco dock` (issue #8/#9 target: under 10 s for 40 samples x 20 steps at DiffDock-S size
+# Time per complex of `disco dock` (the target: under 10 s for 40 samples x 20 steps at DiffDock-S size
 # on 2 cores; the paper reports 9.1 s on a GPU): one PDBBind complex (1a0q, its 48 pocket residues), 40
 # samples, 20 steps, end to end (load, sample, rank, write SDFs), for the tiny example's network and for
 # DiffDock-S (5 layers, 24x0e + 24x0o + 6x1o + 6x1e, edge MLP 48). The weights are untrained (one training step):

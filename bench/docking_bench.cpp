@@ -37,10 +37,10 @@
 #include "docking_networks.h"
 #include "docking_settings.h"
 #include "equivariant/clebsch_gordan.h"
-#include "equivariant/igso3.h"
+#include "diffusion/igso3.h"
 #include "joint_graph.h"
 #include "pose_sampler.h"
-#include "disco/allocator.h"
+#include "disco/host/allocator.h"
 #include "disco/atomic_file.h"
 
 namespace {

@@ -7,10 +7,11 @@ every weight (by disco's parameter names), the Clebsch-Gordan tables and the IGS
 as DiffDock ships its own), and disco's outputs for the parity check. What it mirrors, op for op where it matters
 for the numbers:
   domains/docking/equivariant/  irreps.cpp, spherical_harmonics.cpp, radial_embedding.cpp, gate.cpp,
-                                equivariant_norm.cpp, tensor_product.cpp, tensor_product_conv.cpp, score_model.cpp,
-                                pose_sampler_step.cpp, wrapped_normal.cpp, igso3.cpp (score_norm)
-  domains/docking/model/        joint_graph.cpp, docking_networks.cpp, pose_diffusion.cpp (scores), pose_sampler.cpp
-  domains/docking/src/          torsion.cpp (apply_pose_update), geometry.cpp (Kabsch: here by SVD)
+                                equivariant_norm.cpp, tensor_product.cpp, tensor_product_conv.cpp, score_model.cpp
+  domains/docking/diffusion/    pose_sampler_step.cpp, wrapped_normal.cpp, igso3.cpp (score_norm),
+                                pose_diffusion.cpp (scores), pose_update.cpp (apply_pose_update)
+  domains/docking/model/        joint_graph.cpp, docking_networks.cpp, pose_sampler.cpp
+  domains/docking/chem/         torsion.cpp (torsion changes), geometry.cpp (Kabsch: here by SVD)
 The per-pose work disco does in C++ loops (rigid motion, torsion rotations, superposition) is vectorised over the
 poses here with torch ops in float64.
 
@@ -20,13 +21,15 @@ network alone on the 40-pose graph at t = 0.5). --check compares with disco's ex
 import argparse
 import json
 import math
+import os
 import re
-import resource
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_common import header, peak_rss_kb, timed  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------------- irreps
 
@@ -772,17 +775,6 @@ def data_size(d):
     return f"{o['num_layers']} layers, {o['hidden_irreps']}, edge MLP {o['mlp_hidden']}"
 
 
-def timed(warmup, repeats, body):
-    wall, cpu = [], []
-    for r in range(warmup + repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        body()
-        if r >= warmup:
-            wall.append(time.perf_counter() - t0)
-            cpu.append(time.process_time() - c0)
-    return wall, cpu
-
-
 def main():
     a = parse_args()
     torch.set_num_threads(a.threads)
@@ -791,10 +783,8 @@ def main():
     n = int(data["check/forward_lig_pos"].shape[0])
     steps = d.s["steps"]
     seed = int(data["check/dock_seed"][0])
-    result = {"impl": "python", "torch_version": torch.__version__, "python_version": sys.version.split()[0],
-              "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads(),
+    result = {**header({"denoiser": d.param_count(d.denoiser), "prior": d.param_count(d.prior)}),
               "size": data_size(d), "complex": "",
-              "param_count": {"denoiser": d.param_count(d.denoiser), "prior": d.param_count(d.prior)},
               # disco's names: its DockingDenoiser / DockingPrior hold the network as the submodule "net".
               "param_shapes": {"denoiser": {"net." + k: list(v.shape) for k, v in d.denoiser.named_parameters()},
                                "prior": {"net." + k: list(v.shape) for k, v in d.prior.named_parameters()} if d.prior else {}},
@@ -870,7 +860,7 @@ def main():
         wall, cpu = timed(a.warmup, a.repeats, lambda: best.append(float(d.dock(n, steps, seed)[1][0])))
         result["workloads"]["dock"] = {"samples": n, "steps": steps, "warmup": a.warmup, "best_score": best[-1],
                                        "seconds": wall, "cpu_seconds": cpu}
-    result["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["peak_rss_kb"] = peak_rss_kb()
     if a.json:
         print(json.dumps(result))
         return

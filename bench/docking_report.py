@@ -9,16 +9,15 @@ disco is faster). Exits non-zero when the two sides' networks differ or the pari
 """
 import json
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report_common import (arguments, check_same_threads, common_fields,  # noqa: E402
-                                 first_of_each_side, load_runs, publish, render_only, run_notes,
-                                 timing_table_rows)
+from bench_report_common import (arguments, check_same_networks, check_same_threads, common_fields,  # noqa: E402
+                                 first_of_each_side, load_note, load_runs, publish, render_only, run_notes,
+                                 summarise, timing_table_rows)
 
 BEGIN, END = "<!-- bench:docking:begin -->", "<!-- bench:docking:end -->"
-TIME_TARGET_S = 10.0  # issue #8: 40 samples x 20 steps at DiffDock-S size in under 10 s on 2 cores
+TIME_TARGET_S = 10.0  # the docking target: 40 samples x 20 steps at DiffDock-S size in under 10 s on 2 cores
 # Parity limits: float32 networks, float64 poses; the same kernels on both sides (Debian's libtorch under both).
 # The two sides sum some products in different orders (disco's fused tensor-product kernel), so the scores differ
 # by about 1e-6. Along 20 reverse steps that stays at 1e-5 Å for almost every pose, but a trajectory can amplify
@@ -66,21 +65,13 @@ def latent_note(par):
             f"(closest tie between two nodes: {tie:.1e} relative); the dock then uses disco's latents on both sides")
 
 
-def summarise(runs, workload):
-    times = [t for r in runs for t in r["workloads"][workload]["seconds"]]
-    cpu = [t for r in runs for t in r["workloads"][workload]["cpu_seconds"]]
-    return {"median": statistics.median(times), "min": min(times), "max": max(times), "n_timed": len(times),
-            "processes": len(runs), "times": times, "cpu_median": statistics.median(cpu),
-            "peak_rss_mib_median": statistics.median(r["peak_rss_kb"] / 1024.0 for r in runs)}
-
-
 def table(res):
     w = res["workloads"]
     names = {"dock": lambda e: f"dock one complex: {e['samples']} poses × {e['steps']} steps, prior, ranking",
              "forward": lambda e: f"score network forward alone ({e['graphs']} graphs, {e['nodes']:,} nodes, "
                                   f"{e['edges']:,} edges)"}
     rows = timing_table_rows(w, names)
-    pc, load, par = res["param_count"], res["loadavg"], res["parity"]
+    pc, par = res["param_count"], res["parity"]
     notes = run_notes(res, f"PDBBind {res['complex']}, its pocket of 48 residues; network: {res['size']}.") + [
         f"Parameters, equal on both sides tensor by tensor: score network {pc['disco']['denoiser']:,}, AR prior "
         f"{pc['disco']['prior']:,}; the Python side loads disco's weights.",
@@ -90,9 +81,7 @@ def table(res):
         f"{par['dock_poses']} poses agree within 1e-3 Å (median {par['dock_median_pose_diff_angstrom']:.1e} Å, "
         f"worst {par['dock_max_pose_diff_angstrom']:.1e} Å); model scores within "
         f"{par['dock_max_score_rel_diff']:.1e} (relative).",
-        f"1-minute load average during the runs: {load['min']:.2f} – {load['max']:.2f}"
-        + (" (**the machine was busy: times are inflated and scattered; the alternation keeps the comparison fair "
-           "on average**)." if load["max"] > 0.5 * res["nproc"] + res["threads"] else "."),
+        load_note(res, 0.5 * res["nproc"] + res["threads"]),
     ]
     t = res["targets"]["dock_seconds"]
     if t["value"] is not None:
@@ -112,15 +101,7 @@ def main():
     parity = json.load(open(os.path.join(o.raw, "parity", "parity.json")))["parity"]
     runs = load_runs(o.raw, "docking_report.py")
     first = first_of_each_side(runs)
-    differ = []
-    for part in ("denoiser", "prior"):
-        a, b = first["disco"]["param_shapes"][part], first["python"]["param_shapes"][part]
-        if a != b:
-            only = sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
-            differ.append(f"{part}: differing tensors {only[:6]}")
-    if differ:
-        raise SystemExit("docking_report.py: error: the Python reference no longer mirrors disco's networks:\n  "
-                         + "\n  ".join(differ))
+    check_same_networks(first, ("denoiser", "prior"), "docking_report.py", "disco's networks")
     failures = parity_failures(parity)
     if failures:
         raise SystemExit(f"docking_report.py: error: Parity FAILED: {'; '.join(failures)}\n  {json.dumps(parity)}")
@@ -135,14 +116,15 @@ def main():
     for workload, sides in runs.items():
         meta = {k: v for k, v in sides["disco"][0]["workloads"][workload].items() if not isinstance(v, list)}
         meta.pop("best_score", None)
-        e = {**meta, "disco": summarise(sides["disco"], workload), "python": summarise(sides["python"], workload)}
+        e = {**meta, "disco": summarise(sides["disco"], workload, "seconds", "cpu_seconds"),
+             "python": summarise(sides["python"], workload, "seconds", "cpu_seconds")}
         e["ratio"] = e["python"]["median"] / e["disco"]["median"]
         e["min_ratio"] = e["python"]["min"] / e["disco"]["min"]
         res["workloads"][workload] = e
     dock = res["workloads"].get("dock", {}).get("disco", {}).get("median")
     applies = res["size"].startswith("5 layers, 24x0e + 24x0o + 6x1o + 6x1e") and res["threads"] == 2
     res["targets"] = {"dock_seconds": {"what": f"docking one complex in < {TIME_TARGET_S:.0f} s at DiffDock-S size on "
-                                               "2 cores (issue #8; the paper: 9.1 s on a GPU)",
+                                               "2 cores (the paper: 9.1 s on a GPU)",
                                        "value": dock, "applies": applies,
                                        "met": dock is not None and applies and dock < TIME_TARGET_S}}
     publish(o, res, table, BEGIN, END)

@@ -30,14 +30,14 @@
 #include <vector>
 
 #include "bench_harness.h"
-#include "disco/allocator.h"
+#include "disco/host/allocator.h"
 #include "disco/config.h"
-#include "disco/ema.h"
+#include "disco/host/ema.h"
 #include "disco/error.h"
 #include "disco/generate.h"
 #include "disco/latents.h"
 #include "disco/model.h"
-#include "disco/plugin_loader.h"
+#include "disco/host/plugin_loader.h"
 #include "disco/registry.h"
 
 namespace {

@@ -15,8 +15,6 @@ import gzip
 import json
 import math
 import os
-import platform
-import resource
 import statistics
 import sys
 import time
@@ -26,6 +24,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_common import edm_time_steps, header, heun, peak_rss_kb, timed  # noqa: E402
 
 
 def group_norm(ch):
@@ -243,17 +244,7 @@ class ViTEncoder(nn.Module):  # domains/image/src/vit.cpp (logit_norm = false)
         return self.head(self.norm(h[:, :self.c["m"]]))
 
 
-class CausalBlock(nn.Module):  # core/src/prior/ar_prior.cpp (dropout 0)
-    def __init__(self, width, heads):
-        super().__init__()
-        self.heads = heads
-        self.norm1 = nn.LayerNorm(width)
-        self.qkv = nn.Linear(width, 3 * width)
-        self.proj = nn.Linear(width, width)
-        self.norm2 = nn.LayerNorm(width)
-        self.fc1 = nn.Linear(width, 4 * width)
-        self.fc2 = nn.Linear(4 * width, width)
-
+class CausalBlock(TransformerBlock):  # core/src/prior/ar_prior.cpp (dropout 0): the same layers, masked attention
     def forward(self, x):
         b, l, w = x.shape
         dh = w // self.heads
@@ -342,11 +333,6 @@ def read_idx(path, offset):
         return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
 
 
-def edm_time_steps(steps, smin, smax, rho):  # core/src/time_steps.cpp (Karras et al. 2022, Eq. 5)
-    a, b = smax ** (1 / rho), smin ** (1 / rho)
-    return [(a + (i / (steps - 1) if steps > 1 else 0.0) * (b - a)) ** rho for i in range(steps)] + [0.0]
-
-
 def to_channels_last(module):
     with torch.no_grad():
         for p in module.parameters():
@@ -387,11 +373,8 @@ def main():
     count = lambda mod: sum(t.numel() for t in mod.parameters())
     shapes = lambda mod: {n: list(t.shape) for n, t in mod.named_parameters()}
     all_ = o.workload == "all"
-    out = {"impl": "python", "torch_version": torch.__version__, "python_version": platform.python_version(),
-           "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads(),
-           "channels_last": o.channels_last,
-           "param_count": {"denoiser": count(unet), "encoder": count(encoder), "prior": count(prior)},
-           "workloads": {}}
+    out = {**header({"denoiser": count(unet), "encoder": count(encoder), "prior": count(prior)}),
+           "channels_last": o.channels_last, "workloads": {}}
 
     if all_ or o.workload == "train":
         images = read_idx(os.path.join(c["data_path"], "train-images-idx3-ubyte.gz"), 16)
@@ -405,10 +388,11 @@ def main():
         ema_params, unet_params = list(ema.parameters()), list(unet.parameters())
         unet.train()
         encoder.train()
-        step, times, cpu, last_loss = 0, [], [], float("nan")
+        step, last_loss = 0, float("nan")
         sd = c["unet"]["sigma_data"]
-        for r in range(o.warmup + o.repeats):
-            t0, c0 = time.perf_counter(), time.process_time()
+
+        def train_repeat():
+            nonlocal step, last_loss
             for _ in range(o.train_steps):
                 idx = torch.randint(images.shape[0], (o.batch,), generator=gen)
                 x = images.index_select(0, idx).float().div(127.5).sub(1.0)
@@ -439,25 +423,27 @@ def main():
                         pe.mul_(decay).add_(pm.detach(), alpha=1.0 - decay)
                 step += 1
                 last_loss = loss_value
-            if r >= o.warmup:
-                times.append((time.perf_counter() - t0) / o.train_steps)
-                cpu.append((time.process_time() - c0) / o.train_steps)
+
+        wall, cpu = timed(o.warmup, o.repeats, train_repeat)
+        times = [s / o.train_steps for s in wall]
+        cpu = [s / o.train_steps for s in cpu]
         out["workloads"]["train"] = {"batch": o.batch, "steps_per_repeat": o.train_steps, "warmup": o.warmup,
                                      "last_loss": last_loss, "seconds_per_step": times, "cpu_seconds_per_step": cpu}
 
     if all_ or o.workload == "sample":
         prior.eval()
         t = edm_time_steps(o.sample_steps, c["sigma_min"], c["sigma_max"], c["rho"])
-        times, cpu, prior_times, nfe, mean = [], [], [], 0, float("nan")
-        for r in range(o.warmup + o.repeats):
-            t0, c0 = time.perf_counter(), time.process_time()
+        prior_times, nfe, mean = [], 0, float("nan")
+
+        def sample_repeat():
+            nonlocal nfe, mean
             with torch.inference_mode():
                 torch.manual_seed(c["seed"])
                 gen = torch.Generator().manual_seed(c["seed"])
                 labels = torch.arange(o.sample_n) % c["classes"] if c["classes"] > 0 else None
                 tp = time.perf_counter()
                 z = prior.sample(labels, o.sample_n, c["temperature"], gen)
-                prior_seconds = time.perf_counter() - tp
+                prior_times.append(time.perf_counter() - tp)
                 codes = F.one_hot(z, c["k"]).float()
                 dropped = torch.zeros(o.sample_n, dtype=torch.bool)
                 nfe = 0
@@ -467,22 +453,13 @@ def main():
                     nfe += 1
                     return ema.denoise(x, torch.full((x.shape[0],), s), labels, codes, dropped)
 
-                x = torch.randn((o.sample_n, 1, 28, 28), generator=gen) * c["sigma_max"]
-                for i in range(o.sample_steps):  # core/src/samplers/heun.cpp
-                    h = t[i + 1] - t[i]
-                    d = (x - denoise(x, t[i])) / t[i]
-                    x_next = x + h * d
-                    if t[i + 1] > 0:
-                        d_next = (x_next - denoise(x_next, t[i + 1])) / t[i + 1]
-                        x_next = x + h * 0.5 * (d + d_next)
-                    x = x_next
+                x = heun(denoise, torch.randn((o.sample_n, 1, 28, 28), generator=gen) * c["sigma_max"], t)
                 if not bool(x.isfinite().all()):
                     raise SystemExit("error: benchmark sampling produced a non-finite result")
                 mean = x.double().mean().item()
-            if r >= o.warmup:
-                times.append(time.perf_counter() - t0)
-                cpu.append(time.process_time() - c0)
-                prior_times.append(prior_seconds)
+
+        times, cpu = timed(o.warmup, o.repeats, sample_repeat)
+        prior_times = prior_times[o.warmup:]
         out["workloads"]["sample"] = {"n": o.sample_n, "steps": o.sample_steps, "nfe": nfe, "warmup": o.warmup,
                                       "mean": mean, "seconds": times, "cpu_seconds": cpu,
                                       "prior_seconds": prior_times}
@@ -497,12 +474,7 @@ def main():
             sigma = torch.ones(o.sample_n)
             codes = F.one_hot(torch.randint(c["k"], (o.sample_n, c["m"]), generator=gen), c["k"]).float()
             dropped = torch.zeros(o.sample_n, dtype=torch.bool)
-            fwd = []
-            for r in range(o.warmup + 3 * o.repeats):
-                t0 = time.perf_counter()
-                ema.denoise(x, sigma, labels, codes, dropped)
-                if r >= o.warmup:
-                    fwd.append(time.perf_counter() - t0)
+            fwd, _ = timed(o.warmup, 3 * o.repeats, lambda: ema.denoise(x, sigma, labels, codes, dropped))
             # FLOPs of one forward, counted by the profiler (conv2d, mm/addmm/bmm, mul, add); the same
             # architecture on both sides, so the count serves the C++ forward too.
             with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], with_flops=True) as prof:
@@ -511,16 +483,11 @@ def main():
             matmul_flops = sum(e.flops for e in prof.events()
                                if e.flops and e.name in ("aten::conv2d", "aten::mm", "aten::addmm", "aten::bmm"))
             a, b = torch.randn(1024, 1024, generator=gen), torch.randn(1024, 1024, generator=gen)
-            mm = []
-            for r in range(2 + 5):
-                t0 = time.perf_counter()
-                torch.mm(a, b)
-                if r >= 2:
-                    mm.append(time.perf_counter() - t0)
+            mm, _ = timed(2, 5, lambda: torch.mm(a, b))
         out["workloads"]["roofline"] = {"batch": o.sample_n, "forward_seconds": fwd, "mm_n": 1024, "mm_seconds": mm,
                                         "forward_flops": flops, "forward_matmul_flops": matmul_flops}
 
-    out["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out["peak_rss_kb"] = peak_rss_kb()
     out["param_shapes"] = {"denoiser": shapes(unet), "encoder": shapes(encoder), "prior": shapes(prior)}
     if o.json:
         print(json.dumps(out))

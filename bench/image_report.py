@@ -11,9 +11,9 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_report_common import (arguments, check_same_threads, common_fields,  # noqa: E402
-                                 first_of_each_side, fmt, load_runs, publish, render_only, run_notes,
-                                 timing_table_rows)
+from bench_report_common import (arguments, check_same_networks, check_same_threads, common_fields,  # noqa: E402
+                                 first_of_each_side, fmt, load_note, load_runs, publish, render_only, run_notes,
+                                 summarise, timing_table_rows)
 
 BEGIN, END = "<!-- bench:image:begin -->", "<!-- bench:image:end -->"
 TIME_KEY = {"train": "seconds_per_step", "sample": "seconds", "roofline": "forward_seconds",
@@ -23,14 +23,10 @@ RATIO_TARGET = 1.0  # U-Net training and sampling at least as fast as Python
 PRIOR_SHARE_TARGET = 0.01
 
 
-def summarise(runs, workload):
+def summarise_side(runs, workload):
     key = "roofline" if workload.startswith("roofline") else workload
-    times = [t for r in runs for t in r["workloads"][key][TIME_KEY[workload]]]
-    s = {"median": statistics.median(times), "min": min(times), "max": max(times), "n_timed": len(times),
-         "processes": len(runs), "times": times,
-         "peak_rss_mib_median": statistics.median(r["peak_rss_kb"] / 1024.0 for r in runs)}
-    if workload in CPU_KEY:
-        s["cpu_median"] = statistics.median(t for r in runs for t in r["workloads"][key][CPU_KEY[workload]])
+    s = summarise(runs, key, TIME_KEY[workload], CPU_KEY.get(workload))
+    times = s["times"]
     if workload == "sample":
         prior = [t for r in runs for t in r["workloads"][key]["prior_seconds"]]
         s["prior_median"] = statistics.median(prior)
@@ -50,15 +46,13 @@ def table(res):
              "roofline": lambda e: f"U-Net forward alone, batch {e['batch']}, inference mode",
              "roofline_cl": lambda e: f"U-Net forward alone, batch {e['batch']}, channels-last"}
     rows = timing_table_rows(w, names)
-    pc, load, t = res["param_count"], res["loadavg"], res["targets"]
+    pc, t = res["param_count"], res["targets"]
     notes = run_notes(res, f"model of `{res['config']}` as `Model::build` makes it.") + [
         f"Parameters, equal on both sides tensor by tensor (same names and shapes): U-Net denoiser "
         f"{pc['disco']['denoiser']:,}, ViT encoder {pc['disco']['encoder']:,}, AR prior {pc['disco']['prior']:,}. "
         "The weights are drawn independently (no same-weights parity check), so both sides do the same FLOPs on "
         "different numbers.",
-        f"1-minute load average during the runs: {load['min']:.2f} – {load['max']:.2f}"
-        + (" (**the machine was busy: times are inflated and scattered; the alternation keeps the comparison fair "
-           "on average**)." if load["max"] > 0.5 * res["nproc"] else "."),
+        load_note(res, 0.5 * res["nproc"]),
     ]
     if "sample" in w:
         d, p = w["sample"]["disco"], w["sample"]["python"]
@@ -93,16 +87,7 @@ def main():
     runs = load_runs(o.raw, "image_report.py")
     first = first_of_each_side(runs)
     # The two sides must build the same networks: same parameter count, same names and shapes.
-    differ = []
-    for part in ("denoiser", "encoder", "prior"):
-        a, b = first["disco"]["param_shapes"][part], first["python"]["param_shapes"][part]
-        if a != b:
-            only = sorted(set(a) ^ set(b)) + sorted(k for k in set(a) & set(b) if a[k] != b[k])
-            differ.append(f"{part}: disco {first['disco']['param_count'][part]:,} vs Python "
-                          f"{first['python']['param_count'][part]:,} parameters; differing tensors: {only[:6]}")
-    if differ:
-        raise SystemExit("image_report.py: error: the Python reference no longer mirrors disco's image networks:\n  "
-                         + "\n  ".join(differ))
+    check_same_networks(first, ("denoiser", "encoder", "prior"), "image_report.py", "disco's image networks")
     check_same_threads(first, "image_report.py")
     res = {
         "benchmark": "image U-Net (DisCo-Diff, examples/image/fashion_mnist.toml): disco C++ vs PyTorch-Python",
@@ -114,7 +99,8 @@ def main():
         key = "roofline" if workload.startswith("roofline") else workload
         meta = {k: v for k, v in sides["disco"][0]["workloads"][key].items() if not isinstance(v, list)}
         meta.pop("last_loss", None)
-        e = {**meta, "disco": summarise(sides["disco"], workload), "python": summarise(sides["python"], workload)}
+        e = {**meta, "disco": summarise_side(sides["disco"], workload),
+             "python": summarise_side(sides["python"], workload)}
         e["ratio"] = e["python"]["median"] / e["disco"]["median"]
         e["min_ratio"] = e["python"]["min"] / e["disco"]["min"]
         if key == "roofline":

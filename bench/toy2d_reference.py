@@ -16,12 +16,14 @@ import copy
 import json
 import math
 import os
-import resource
 import statistics
 import sys
 import time
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_common import edm_time_steps, header, heun, peak_rss_kb, timed  # noqa: E402
 
 # The experiment (bench/toy2d_bench.cpp's config_toml).
 SEED = 0
@@ -128,26 +130,6 @@ class TrainLoop:
         self.last_loss = loss_value
 
 
-def edm_time_steps(steps, sigma_min, sigma_max, rho):  # core/src/time_steps.cpp (Karras et al. 2022, Eq. 5)
-    a, b = sigma_max ** (1.0 / rho), sigma_min ** (1.0 / rho)
-    t = [(a + (0.0 if steps == 1 else i / (steps - 1)) * (b - a)) ** rho for i in range(steps)]
-    return t + [0.0]
-
-
-@torch.no_grad()
-def heun(denoise, x, steps):  # core/src/samplers/heun.cpp (Karras et al. 2022, Alg. 1, deterministic)
-    t = edm_time_steps(steps, SIGMA_MIN, SIGMA_MAX, RHO)
-    for i in range(steps):
-        h = t[i + 1] - t[i]
-        d = (x - denoise(x, t[i])) / t[i]
-        x_next = x + h * d
-        if t[i + 1] > 0:
-            d_next = (x_next - denoise(x_next, t[i + 1])) / t[i + 1]
-            x_next = x + h * 0.5 * (d + d_next)
-        x = x_next
-    return x
-
-
 @torch.no_grad()
 def generate(ema, n, steps):  # disco::generate for m = 0: prior draw, then Heun in chunks of sample.batch_size
     ema.eval()
@@ -160,12 +142,13 @@ def generate(ema, n, steps):  # disco::generate for m = 0: prior draw, then Heun
         nfe += 1
         return ema(x, torch.full((x.size(0),), sigma, dtype=x.dtype))
 
+    t = edm_time_steps(steps, SIGMA_MIN, SIGMA_MAX, RHO)
     xs = []
     for start in range(0, n, SAMPLE_BATCH):
         nb = min(SAMPLE_BATCH, n - start)
         nfe = 0
         x0 = torch.randn(nb, 2, generator=gen) * SIGMA_MAX
-        xs.append(heun(denoise, x0, steps))
+        xs.append(heun(denoise, x0, t))
     return torch.cat(xs, 0), nfe
 
 
@@ -201,36 +184,33 @@ def main():
     phase_steps, nfe, last_loss, mean_xy = 0, 0, float("nan"), [float("nan")] * 2
     if do_train:
         loop = TrainLoop(model, ema, o.batch)
-        for r in range(o.warmup + o.repeats):
-            t0, c0 = time.perf_counter(), time.process_time()  # process_time: CPU time of all threads
+
+        def train_repeat():
             for _ in range(o.train_steps):
                 loop.step(phases if o.breakdown else None)
-            per_step = (time.perf_counter() - t0) / o.train_steps
-            cpu_per_step = (time.process_time() - c0) / o.train_steps
-            if r < o.warmup:
-                phases = [0.0] * 6
-            else:
-                train_times.append(per_step)
-                train_cpu.append(cpu_per_step)
-                phase_steps += o.train_steps
+
+        timed(o.warmup, 0, train_repeat)
+        phases[:] = [0.0] * 6  # the breakdown covers the timed repeats only
+        wall, cpu = timed(0, o.repeats, train_repeat)
+        train_times = [s / o.train_steps for s in wall]
+        train_cpu = [s / o.train_steps for s in cpu]
+        phase_steps = o.repeats * o.train_steps
         last_loss = loop.last_loss
     if do_sample:
-        for r in range(o.warmup + o.repeats):
-            t0, c0 = time.perf_counter(), time.process_time()
-            x, nfe = generate(ema, o.sample_n, o.sample_steps)
-            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-            if r >= o.warmup:
-                sample_times.append(seconds)
-                sample_cpu.append(cpu)
-            if x.size(0) != o.sample_n or not bool(torch.isfinite(x).all()):
-                raise RuntimeError("benchmark sampling produced a wrong or non-finite result")
-            mean_xy = x.double().mean(0).tolist()
+        drawn = []  # every repeat draws the same samples (generate seeds itself); the checks look at the last
 
-    peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+        def sample_repeat():
+            drawn[:] = generate(ema, o.sample_n, o.sample_steps)
+
+        sample_times, sample_cpu = timed(o.warmup, o.repeats, sample_repeat)
+        x, nfe = drawn
+        if x.size(0) != o.sample_n or not bool(torch.isfinite(x).all()):
+            raise RuntimeError("benchmark sampling produced a wrong or non-finite result")
+        mean_xy = x.double().mean(0).tolist()
+
+    peak = peak_rss_kb()
     if o.json:
-        out = {"impl": "python", "torch_version": torch.__version__, "python_version": sys.version.split()[0],
-               "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads(),
-               "param_count": param_count, "peak_rss_kb": peak_rss_kb, "workloads": {}}
+        out = {**header(param_count), "peak_rss_kb": peak, "workloads": {}}
         if do_train:
             out["workloads"]["train"] = {"batch": o.batch, "steps_per_repeat": o.train_steps, "warmup": o.warmup,
                                          "last_loss": last_loss, "seconds_per_step": train_times,
@@ -256,7 +236,7 @@ def main():
             print(f"sample {o.sample_n} points, heun {o.sample_steps} steps ({nfe} NFE): median "
                   f"{statistics.median(sample_times):.3f} s (CPU {statistics.median(sample_cpu):.3f} s) over "
                   f"{o.repeats} repeats")
-        print(f"peak RSS {peak_rss_kb / 1024:.1f} MiB")
+        print(f"peak RSS {peak / 1024:.1f} MiB")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,11 @@ rounds are pooled per side; the ratio is python_median / disco_median (> 1: disc
 """
 import json
 import os
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_report_common import (arguments, check_same_threads, common_fields, first_of_each_side,  # noqa: E402
-                                 load_runs, publish, render_only)
+                                 load_note, load_runs, publish, render_only, summarise)
 
 TRAIN_TARGET = 1.5  # disco's training step should be at least this many times faster than Python's
 BEGIN, END = "<!-- bench:toy2d:begin -->", "<!-- bench:toy2d:end -->"
@@ -19,13 +18,11 @@ TIME_KEY = {"train": "seconds_per_step", "sample": "seconds"}
 CPU_KEY = {"train": "cpu_seconds_per_step", "sample": "cpu_seconds"}
 
 
-def summarise(runs, workload):
-    times = [t for r in runs for t in r["workloads"][workload][TIME_KEY[workload]]]
-    cpu = [t for r in runs for t in r["workloads"][workload][CPU_KEY[workload]]]
-    rss = [r["peak_rss_kb"] / 1024.0 for r in runs]
-    return {"median": statistics.median(times), "min": min(times), "max": max(times), "n_timed": len(times),
-            "processes": len(runs), "times": times, "cpu_median": statistics.median(cpu), "cpu_times": cpu,
-            "peak_rss_mib_median": statistics.median(rss), "peak_rss_mib_max": max(rss)}
+def summarise_side(runs, workload):
+    s = summarise(runs, workload, TIME_KEY[workload], CPU_KEY[workload])
+    s["cpu_times"] = [t for r in runs for t in r["workloads"][workload][CPU_KEY[workload]]]
+    s["peak_rss_mib_max"] = max(r["peak_rss_kb"] / 1024.0 for r in runs)
+    return s
 
 
 def fmt_time(seconds, workload):
@@ -51,7 +48,6 @@ def table(res):
                     f"{fmt_time(p['cpu_median'], k)} ({w[k]['cpu_ratio']:.2f}×) | "
                     f"{d['peak_rss_mib_median']:.0f} / {p['peak_rss_mib_median']:.0f} MiB |")
     t = res["target"]
-    load = res["loadavg"]
     notes = [
         f"{res['mode']} run (`{res['command']}`), {res['date']}: "
         f"{res['threads']} thread{'s' if res['threads'] != 1 else ''} on both sides, "
@@ -68,16 +64,14 @@ def table(res):
         + "CPU time: user + system time of the whole process (all threads) over "
         "the same interval, median; less disturbed than wall time when other work shares the cores. Peak RSS: whole "
         "process (getrusage), median over its runs.",
-        f"1-minute load average during the runs: {load['min']:.2f} – {load['max']:.2f}"
-        + (" (**the machine was busy: other work shared its cores, so times are inflated and scattered; the "
-           "alternation keeps the comparison fair on average, and the minima estimate the undisturbed speed**)."
-           if load["max"] > 0.5 * res["nproc"] else "."),
+        load_note(res, 0.5 * res["nproc"], "other work shared its cores, so times are inflated and scattered; the "
+                  "alternation keeps the comparison fair on average, and the minima estimate the undisturbed speed"),
         ("Parity: not checked." if not res.get("parity") else
          f"Parity: same seeds give the same loss after 3 steps and the same sample mean in both programs "
          f"(max relative difference {res['parity']['max_relative_difference']:.1e})." if res["parity"]["match"] else
          f"**Parity FAILED** (max relative difference {res['parity']['max_relative_difference']:.1e}): the Python "
          "reference may no longer mirror domains/toy2d/src/networks.cpp; the comparison is suspect."),
-        *([f"Environment: " + ", ".join(f"`{k}={v}`" for k, v in res["environment"].items()) + " (both sides)."]
+        *(["Environment: " + ", ".join(f"`{k}={v}`" for k, v in res["environment"].items()) + " (both sides)."]
           if res.get("environment") else []),
         f"Target: training step ≥ {t['train_ratio_min']}× Python → **{'met' if t['met'] else 'missed'}** "
         f"({t['train_ratio']:.2f}×).",
@@ -120,7 +114,8 @@ def main():
         meta = dict(sides["disco"][0]["workloads"][workload])
         meta.pop(TIME_KEY[workload])
         meta.pop("last_loss", None)
-        entry = {**meta, "disco": summarise(sides["disco"], workload), "python": summarise(sides["python"], workload)}
+        entry = {**meta, "disco": summarise_side(sides["disco"], workload),
+                 "python": summarise_side(sides["python"], workload)}
         entry["ratio"] = entry["python"]["median"] / entry["disco"]["median"]
         entry["cpu_ratio"] = entry["python"]["cpu_median"] / entry["disco"]["cpu_median"]
         entry["min_ratio"] = entry["python"]["min"] / entry["disco"]["min"]

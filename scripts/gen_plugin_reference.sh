@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
-# Writes the plugin interface reference (default: docs/plugin-reference.md) from the public headers
-# core/include/disco/*.h: for each header, its leading comment and its declarations (classes, structs, free
-# functions, constants, macros), without includes, namespace lines and private sections.
+# Writes the plugin interface reference (default: docs/plugin-reference.md) from the SDK headers
+# core/include/disco/*.h and those of the plotting library, plot/include/disco/*.h: for each header, its leading
+# comment and its declarations (classes, structs, free functions, constants, macros), without includes,
+# namespace lines and private sections. The host's headers (core/include/disco/host/) are not part of it.
 # Usage: scripts/gen_plugin_reference.sh [OUT_FILE]     (scripts/gen_docs.sh calls it; a CTest checks the result)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${1:-$ROOT/docs/plugin-reference.md}
 export LC_ALL=C
+HEADERS=("$ROOT"/core/include/disco/*.h "$ROOT"/plot/include/disco/*.h)
 
 {
   echo "# Plugin interface reference"
   echo
-  echo "Generated from \`core/include/disco/*.h\` by \`scripts/gen_plugin_reference.sh\` (run \`scripts/gen_docs.sh\`"
-  echo "after changing a public header; a test fails while this file is stale). Each section is one header: its"
-  echo "leading comment, then its public declarations. The tutorial is [plugins.md](plugins.md)."
+  echo "Generated from the plugin SDK, \`core/include/disco/*.h\`, and the plotting library's \`plot/include/disco/*.h\`"
+  echo "(link \`disco_plot\` to use those) by \`scripts/gen_plugin_reference.sh\` (run \`scripts/gen_docs.sh\` after"
+  echo "changing a public header; a test fails while this file is stale). Each section is one header: its leading"
+  echo "comment, then its public declarations. The tutorial is [plugins.md](plugins.md)."
   echo
   echo "| header | what it is |"
   echo "|---|---|"
-  for h in "$ROOT"/core/include/disco/*.h; do
+  for h in "${HEADERS[@]}"; do
     name=$(basename "$h")
     # The first sentence of the leading comment ("Sec. 3", "Eq. 3", "et al." do not end one).
     summary=$(awk '/^\/\// { sub(/^\/\/ ?/, ""); if ($0 == "") exit; printf "%s ", $0; next } { exit }' "$h" |
@@ -25,7 +28,7 @@ export LC_ALL=C
       sed 's/|/\\|/g')
     echo "| [\`disco/$name\`](#disco${name//./}) | $summary |"
   done
-  for h in "$ROOT"/core/include/disco/*.h; do
+  for h in "${HEADERS[@]}"; do
     name=$(basename "$h")
     echo
     echo "## disco/$name"

@@ -1,4 +1,4 @@
-#include "disco/allocator.h"
+#include "disco/host/allocator.h"
 
 #include <cstdlib>
 #include <cstring>

@@ -24,7 +24,7 @@ std::vector<std::string> command_words(const std::string& name) {
   return words;
 }
 
-void CommandRegistry::add(Command command, const std::string& origin) {
+void CommandTable::add(Command command, const std::string& origin) {
   auto words = command_words(command.name);
   if (words.empty()) throw PluginError("a command from " + origin + " has an empty name");
   if (!command.run) throw PluginError("command '" + command.name + "' from " + origin + " has no function");
@@ -46,7 +46,7 @@ void CommandRegistry::add(Command command, const std::string& origin) {
   entries_.push_back({std::move(command), std::move(words), origin});
 }
 
-const Command* CommandRegistry::find(const std::vector<std::string>& words, size_t* consumed) const {
+const Command* CommandTable::find(const std::vector<std::string>& words, size_t* consumed) const {
   const Entry* best = nullptr;
   for (const auto& e : entries_) {
     if (e.words.size() > words.size()) continue;
@@ -57,24 +57,18 @@ const Command* CommandRegistry::find(const std::vector<std::string>& words, size
   return best ? &best->command : nullptr;
 }
 
-std::vector<Command> CommandRegistry::list() const {
+std::vector<Command> CommandTable::list() const {
   std::vector<Command> out;
   for (const auto& e : entries_) out.push_back(e.command);
   std::sort(out.begin(), out.end(), [](const Command& a, const Command& b) { return a.name < b.name; });
   return out;
 }
 
-std::string CommandRegistry::origin_of(const std::string& name) const {
+std::string CommandTable::origin_of(const std::string& name) const {
   const auto words = command_words(name);
   for (const auto& e : entries_)
     if (e.words == words) return e.origin;
   return "";
-}
-
-CommandRegistry& command_registry() {
-  // Never destroyed: the commands' functions live in plugin libraries, which are never unloaded either.
-  static auto* registry = new CommandRegistry();
-  return *registry;
 }
 
 }  // namespace disco

@@ -15,6 +15,7 @@
 
 #include "config_detail.h"
 #include "disco/error.h"
+#include "disco/read_file.h"
 
 namespace disco {
 
@@ -155,16 +156,10 @@ SourcePos pos_of(const toml::node& node, const std::string& file) {
 }
 
 std::string read_text_file(const std::string& path, const char* what) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    throw ConfigError(fmt::format("cannot read {} file '{}': is a directory", what, path));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("cannot read {} file '{}': {}", what, path, std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError(fmt::format("cannot read {} file '{}': read error", what, path));
-  return text.str();
+  std::string why;
+  auto text = read_file_if_possible(path, &why);
+  if (!text) throw ConfigError(fmt::format("cannot read {} file '{}': {}", what, path, why));
+  return *text;
 }
 
 Value value_from_toml(const toml::node& node, const std::string& file) {

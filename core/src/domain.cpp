@@ -1,5 +1,5 @@
 #include "disco/domain.h"
-#include "disco/pfgmpp.h"
+#include "disco/host/pfgmpp.h"
 
 namespace disco {
 

@@ -1,4 +1,4 @@
-#include "disco/ema.h"
+#include "disco/host/ema.h"
 
 #include <ATen/ATen.h>
 #include <torch/utils.h>

@@ -4,7 +4,7 @@
 #include <torch/utils.h>
 
 #include "disco/error.h"
-#include "disco/guidance.h"
+#include "disco/host/guidance.h"
 #include "rng.h"
 
 namespace disco {

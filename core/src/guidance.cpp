@@ -1,4 +1,4 @@
-#include "disco/guidance.h"
+#include "disco/host/guidance.h"
 
 #include <ATen/ATen.h>
 

@@ -2,8 +2,8 @@
 
 #include <torch/utils.h>
 
-#include "disco/ar_prior.h"
-#include "disco/ema.h"
+#include "disco/host/ar_prior.h"
+#include "disco/host/ema.h"
 
 namespace disco {
 

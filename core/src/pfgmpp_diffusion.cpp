@@ -1,7 +1,7 @@
 #include <ATen/ATen.h>
 
 #include "disco/edm.h"
-#include "disco/pfgmpp.h"
+#include "disco/host/pfgmpp.h"
 
 namespace disco {
 

@@ -1,4 +1,4 @@
-#include "disco/plugin_loader.h"
+#include "disco/host/plugin_loader.h"
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>

@@ -26,11 +26,11 @@
 #include <unistd.h>
 #include <vector>
 
-#include "disco/checkpoint.h"
+#include "disco/host/checkpoint.h"
 #include "disco/config.h"
 #include "disco/latents.h"
 #include "disco/model.h"
-#include "disco/plugin_loader.h"
+#include "disco/host/plugin_loader.h"
 #include "disco/registry.h"
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # labels: slow docking
-# Issue #8's "the whole loop learns": examples/docking/tiny.toml trains DisCo-DiffDock on one real PDBBind complex
+# "The whole loop learns": examples/docking/tiny.toml trains DisCo-DiffDock on one real PDBBind complex
 # (1a0q, ~5 min on one core) and `disco eval` redocks it (40 samples x 20 steps) with top-1 RMSD below 2 Å. Then
 # `disco dock` docks an Astex complex the model never saw, from its SDF and from SMILES, and RDKit reads every
 # written SDF back (`disco rmsd`). Needs ../shared/data (skips without it).

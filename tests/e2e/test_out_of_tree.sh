@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `cmake --install` gives an SDK: an out-of-tree plugin configures with find_package(disco), builds with
-# disco_add_plugin(), and the installed disco loads it with --plugin-path.
+# disco_add_plugin(), and the installed disco loads it with --plugin-path and runs the command it adds.
 source "$(dirname "$0")/lib.sh"
 set -e
 : "${DISCO_BUILD_DIR:?}"
@@ -15,4 +15,8 @@ expect_exit 0 "$WORK/prefix/bin/disco" plugins --plugin-path "$WORK/oot/plugins"
 expect_output '^loaded +out_of_tree'
 expect_output '^loaded +toy2d'
 expect_output 'samplers: .*euler-out-of-tree'
+# A command added through the Registry the plugin was handed.
+expect_exit 0 "$WORK/prefix/bin/disco" --plugin-path "$WORK/oot/plugins" out-of-tree echo first second
+expect_output '^second$'
+[ ! -e "$WORK/prefix/include/disco/host" ] || fail "the host's headers must not be installed with the SDK"
 echo "ok"

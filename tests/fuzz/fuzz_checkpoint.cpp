@@ -22,7 +22,7 @@
 #include <memory>
 #include <string>
 
-#include "disco/checkpoint.h"
+#include "disco/host/checkpoint.h"
 #include "disco/error.h"
 #include "fuzz_input.h"
 

@@ -4,7 +4,7 @@
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
 
-#include "disco/ar_prior.h"
+#include "disco/host/ar_prior.h"
 #include "disco/error.h"
 #include <doctest/doctest.h>
 

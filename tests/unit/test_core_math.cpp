@@ -6,9 +6,9 @@
 
 #include <cmath>
 
-#include "disco/trainer.h"
+#include "disco/host/trainer.h"
 #include "disco/edm.h"
-#include "disco/guidance.h"
+#include "disco/host/guidance.h"
 #include "disco/latent_embedding.h"
 #include "disco/latents.h"
 #include "disco/time_steps.h"

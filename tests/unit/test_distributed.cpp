@@ -19,7 +19,7 @@
 #include <set>
 #include <thread>
 
-#include "disco/distributed.h"
+#include "disco/host/distributed.h"
 #include "disco/error.h"
 #include "distributed/reducer.h"
 #include "distributed/sampler.h"

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "disco/pfgmpp.h"
+#include "disco/host/pfgmpp.h"
 #include <doctest/doctest.h>
 
 using namespace disco;

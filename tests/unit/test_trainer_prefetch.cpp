@@ -14,7 +14,7 @@
 #include "disco/config.h"
 #include "disco/domain.h"
 #include "disco/model.h"
-#include "disco/trainer.h"
+#include "disco/host/trainer.h"
 #include "distributed/sampler.h"
 #include <doctest/doctest.h>
 

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "disco/atomic_file.h"
 #include "disco/error.h"
+#include "disco/read_file.h"
 #include "disco/plot.h"
 
 namespace fs = std::filesystem;
@@ -21,13 +22,11 @@ namespace {
 
 // Reads the numeric fields of a flat metrics.json written by `disco eval`.
 std::map<std::string, double> read_metrics(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError("cannot read '" + path + "'; run `disco eval` on that run first");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const auto read = read_file_if_possible(path);
+  if (!read) throw UsageError("cannot read '" + path + "'; run `disco eval` on that run first");
   static const std::regex field(R"re("([^"]+)"\s*:\s*(-?[0-9.eE+-]+|null))re");
   std::map<std::string, double> out;
-  const std::string text = ss.str();
+  const std::string& text = *read;
   for (std::sregex_iterator it(text.begin(), text.end(), field), end; it != end; ++it)
     out[(*it)[1]] = (*it)[2] == "null" ? NAN : std::stod((*it)[2]);
   return out;

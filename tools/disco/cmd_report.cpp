@@ -16,7 +16,9 @@
 #include "disco/atomic_file.h"
 #include "disco/config.h"
 #include "disco/error.h"
+#include "disco/read_file.h"
 #include "disco/plot.h"
+#include "html.h"
 #include "report_docking.h"
 
 namespace fs = std::filesystem;
@@ -25,29 +27,6 @@ namespace disco::cli {
 namespace {
 
 constexpr uintmax_t kMaxInlinedImage = 4u << 20;  // bigger PNGs are listed, not inlined
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError("cannot read '" + path.string() + "'");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string html_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string base64(const uint8_t* data, size_t n) {
   static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -111,7 +90,7 @@ Table read_history(const fs::path& path) {
 // metrics.json as disco writes it: one flat object of strings, numbers and nulls. Anything else is a DataError
 // naming the file, so a hand-edited file cannot produce a silently wrong table.
 std::vector<std::pair<std::string, std::string>> read_flat_json(const fs::path& path) {
-  const std::string text = read_all(path);
+  const std::string text = read_file(path.string());
   size_t i = 0;
   auto fail = [&](const std::string& why) {
     return DataError(path.string() + ": " + why + " at byte " + std::to_string(i) + " (expected a flat JSON object)");
@@ -180,7 +159,7 @@ Run load_run(const std::string& dir) {
   r.name = fs::path(dir).lexically_normal().filename().string();
   if (r.name.empty() || r.name == ".") r.name = fs::absolute(dir).lexically_normal().parent_path().filename().string();
   const std::string config_path = (fs::path(dir) / "config.toml").string();
-  r.config_text = read_all(config_path);
+  r.config_text = read_file(config_path);
   r.domain = Config::parse_string(r.config_text, config_path).peek_string("domain").value_or("?");
   if (fs::exists(fs::path(dir) / "metrics.csv")) r.history = read_history(fs::path(dir) / "metrics.csv");
   if (fs::exists(fs::path(dir) / "metrics.json")) r.metrics = read_flat_json(fs::path(dir) / "metrics.json");
@@ -287,7 +266,7 @@ std::string image_grid(const std::vector<Run>& runs, std::vector<std::string>* s
         skipped->push_back(it->second.string());
         html += "<div class=note>too large to inline: " + html_escape(it->second.string()) + "</div>";
       } else {
-        const std::string bytes = read_all(it->second);
+        const std::string bytes = read_file(it->second.string());
         html += png_img(bytes.data(), bytes.size(), r.name + " " + name);
       }
       html += "<figcaption>" + html_escape(r.name) + "</figcaption></figure>";

@@ -10,10 +10,10 @@
 
 #include "commands.h"
 #include "disco/atomic_file.h"
-#include "disco/distributed.h"
+#include "disco/host/distributed.h"
 #include "disco/error.h"
 #include "disco/model.h"
-#include "disco/trainer.h"
+#include "disco/host/trainer.h"
 
 namespace fs = std::filesystem;
 

@@ -8,7 +8,7 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "disco/allocator.h"
+#include "disco/host/allocator.h"
 #include "disco/command.h"
 #include "disco/error.h"
 
@@ -123,13 +123,13 @@ int run_plugin_command(int argc, char** argv, int first_word, const std::vector<
   // Before the session exists, so that a trailing -q reaches its reporter (command words never start with '-').
   const std::vector<std::string> words =
       take_trailing_global_options(std::vector<std::string>(argv + first_word, argv + argc), global);
-  Session session(global, boost::dll::program_location().string());
-  session.registry();  // loads the plugins, which register their commands
+  Session session(global, boost::dll::program_location().string(), builtins);
+  const CommandTable& commands = session.registry().commands();  // loads the plugins, which add their commands
   size_t used = 0;
-  const Command* command = command_registry().find(words, &used);
+  const Command* command = commands.find(words, &used);
   if (!command) {
     std::vector<std::string> names, group;
-    for (const auto& c : command_registry().list()) {
+    for (const auto& c : commands.list()) {
       names.push_back(c.name);
       if (command_words(c.name).front() == words.front()) group.push_back("disco " + c.name);
     }
@@ -149,14 +149,14 @@ int run_plugin_command(int argc, char** argv, int first_word, const std::vector<
 }
 
 // `disco --help` ends with the commands the plugins added.
-std::string plugin_commands_footer(int argc, char** argv) {
+std::string plugin_commands_footer(int argc, char** argv, const std::vector<std::string>& builtins) {
   try {
-    Session session(parse_global_options(argc, argv), boost::dll::program_location().string());
-    session.registry();
+    Session session(parse_global_options(argc, argv), boost::dll::program_location().string(), builtins);
+    const CommandTable& commands = session.registry().commands();
     std::string text;
-    for (const auto& c : command_registry().list())
+    for (const auto& c : commands.list())
       text += "  " + c.name + std::string(c.name.size() < 22 ? 22 - c.name.size() : 1, ' ') + c.summary + " (" +
-              command_registry().origin_of(c.name) + ")\n";
+              commands.origin_of(c.name) + ")\n";
     return text.empty() ? "" : "Commands from plugins (each has --help):\n" + text;
   } catch (const std::exception&) {
     return "";  // help is printed whatever the plugins do
@@ -166,7 +166,7 @@ std::string plugin_commands_footer(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tune_heap_for_tensors();  // before any tensor exists (disco/allocator.h says why)
+  tune_heap_for_tensors();  // before any tensor exists (disco/host/allocator.h says why)
   CLI::App app{"disco — DisCo-Diff: diffusion models with learned discrete latents (train, sample, evaluate).\n"
                "Domains are plugins; `disco plugins` lists them."};
   app.require_subcommand(1);
@@ -258,12 +258,11 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> builtins;
   for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) builtins.push_back(sub->get_name());
-  command_registry().set_reserved(builtins);
   const auto split = split_command_line(app, argc, argv);
   const bool plugin_command = split.first_word > 0 && std::find(builtins.begin(), builtins.end(),
                                                                 argv[split.first_word]) == builtins.end();
   if (!plugin_command) {
-    if (split.help && split.first_word < 0) app.footer(plugin_commands_footer(argc, argv));
+    if (split.help && split.first_word < 0) app.footer(plugin_commands_footer(argc, argv, builtins));
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -274,7 +273,7 @@ int main(int argc, char** argv) {
 
   try {
     if (plugin_command) return run_plugin_command(argc, argv, split.first_word, builtins);
-    Session session(global, boost::dll::program_location().string());
+    Session session(global, boost::dll::program_location().string(), builtins);
     if (*train_cmd) return run_train(session, train);
     if (*sample_cmd) return run_sample(session, sample);
     if (*eval_cmd) return run_eval(session, eval);

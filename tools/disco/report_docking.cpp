@@ -7,6 +7,8 @@
 #include <set>
 #include <sstream>
 
+#include "disco/read_file.h"
+#include "html.h"
 #include "report_3dmol.h"  // k3Dmol: third_party/3dmol/3Dmol-min.js
 
 namespace fs = std::filesystem;
@@ -15,25 +17,7 @@ namespace disco::cli {
 
 namespace {
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
-}
+std::string read_text(const fs::path& path) { return read_file_if_possible(path.string()).value_or(""); }
 
 std::vector<std::string> split(const std::string& line, char sep) {
   std::vector<std::string> cells;
@@ -184,7 +168,7 @@ std::string docking_views(const std::vector<DockingRunFiles>& runs, size_t max_c
       const std::vector<Point> around = sdf_points(ref.empty() ? poses : ref);
       ++shown;
       const std::string k = std::to_string(n++);
-      html += "<h3>" + escape(run.name) + ": " + escape(id) + "</h3>\n<div class=row><div class=disco-mol data-n=\"" + k +
+      html += "<h3>" + html_escape(run.name) + ": " + html_escape(id) + "</h3>\n<div class=row><div class=disco-mol data-n=\"" + k +
               "\" style=\"flex:0 0 640px;width:640px;height:440px;position:relative;border:1px solid #ddd\"></div><div>";
       html += "<p><label>pose <select id=\"pick" + k + "\">";
       const auto& rows = ranks[id];
@@ -192,9 +176,9 @@ std::string docking_views(const std::vector<DockingRunFiles>& runs, size_t max_c
       auto confidence = [](const std::vector<std::string>& row) { return row.size() > 5 ? row[5] : std::string(); };
       const bool has_confidence = !rows.empty() && !confidence(rows[0]).empty();
       for (size_t r = 0; r < rows.size(); ++r)
-        html += "<option value=\"" + std::to_string(r) + "\">rank " + escape(rows[r][1]) + ": RMSD " + escape(rows[r][2]) +
-                " Å, " + (has_confidence ? "confidence " + escape(confidence(rows[r])) + ", " : std::string()) +
-                "model score " + escape(rows[r][3]) + "</option>";
+        html += "<option value=\"" + std::to_string(r) + "\">rank " + html_escape(rows[r][1]) + ": RMSD " + html_escape(rows[r][2]) +
+                " Å, " + (has_confidence ? "confidence " + html_escape(confidence(rows[r])) + ", " : std::string()) +
+                "model score " + html_escape(rows[r][3]) + "</option>";
       html += "</select></label></p>\n<p class=note>Green: crystal ligand" + std::string(ref.empty() ? " (not known)" : "") +
               ". Magenta: the selected pose. Grey: protein residues within " + std::to_string(int(kPocketRadius)) +
               " Å of the " + (ref.empty() ? "first pose" : "crystal ligand") +
@@ -207,8 +191,8 @@ std::string docking_views(const std::vector<DockingRunFiles>& runs, size_t max_c
       html += "<div style=\"max-height:300px;overflow:auto;display:inline-block\"><table><tr><th>rank</th><th>RMSD (Å)</th>" +
               std::string(has_confidence ? "<th>confidence</th>" : "") + "<th>model score</th></tr>";
       for (const auto& row : rows)
-        html += "<tr><td>" + escape(row[1]) + "</td><td>" + escape(row[2]) + "</td><td>" +
-                (has_confidence ? escape(confidence(row)) + "</td><td>" : std::string()) + escape(row[3]) + "</td></tr>";
+        html += "<tr><td>" + html_escape(row[1]) + "</td><td>" + html_escape(row[2]) + "</td><td>" +
+                (has_confidence ? html_escape(confidence(row)) + "</td><td>" : std::string()) + html_escape(row[3]) + "</td></tr>";
       html += "</table></div></div></div>\n";
       html += raw_block("pdb" + k, protein.empty() ? std::string("END\n") : pocket_pdb(protein, around, kPocketRadius));
       html += raw_block("ref" + k, ref) + raw_block("poses" + k, poses);

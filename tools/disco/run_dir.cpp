@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "disco/atomic_file.h"
-#include "disco/checkpoint.h"
+#include "disco/host/checkpoint.h"
 #include "disco/error.h"
 
 namespace fs = std::filesystem;

@@ -8,12 +8,16 @@
 
 namespace disco::cli {
 
-Session::Session(GlobalOptions options, std::string executable)
-    : options_(std::move(options)), executable_(std::move(executable)), term_(options_.quiet) {}
+Session::Session(GlobalOptions options, std::string executable, std::vector<std::string> builtin_commands)
+    : options_(std::move(options)),
+      executable_(std::move(executable)),
+      builtin_commands_(std::move(builtin_commands)),
+      term_(options_.quiet) {}
 
 Registry& Session::registry() {
   if (!loaded_) {
     loaded_ = true;
+    registry_.reserve_command_words(builtin_commands_);
     register_core_components(registry_);
     loader_.load_directories(search_path(), registry_);
   }

@@ -10,7 +10,7 @@
 
 #include "disco/config.h"
 #include "disco/domain.h"
-#include "disco/plugin_loader.h"
+#include "disco/host/plugin_loader.h"
 #include "disco/registry.h"
 #include "terminal.h"
 
@@ -25,7 +25,8 @@ struct GlobalOptions {
 
 class Session {
  public:
-  Session(GlobalOptions options, std::string executable);
+  // `builtin_commands`: the CLI's own subcommands, which no plugin may add a command under.
+  Session(GlobalOptions options, std::string executable, std::vector<std::string> builtin_commands);
 
   Registry& registry();  // loads plugins on first use
   PluginLoader& loader();
@@ -45,6 +46,7 @@ class Session {
  private:
   GlobalOptions options_;
   std::string executable_;
+  std::vector<std::string> builtin_commands_;
   Terminal term_;
   PluginLoader loader_;
   Registry registry_;

@@ -1,10 +1,10 @@
 // Subcommands that plugins add to the `disco` command line (e.g. `disco rmsd`, `disco data check` from the
-// docking plugin). A plugin registers them from its register function; the CLI looks a command up after
+// docking plugin). A plugin adds them through the Registry it is handed; the CLI looks a command up after
 // loading the plugins when the first word on the command line is none of its built-in subcommands, and
 // hands it the rest of the arguments. The command parses its own arguments (and answers --help itself).
 //
 //   static void register_me(disco::Registry& r) {
-//     disco::command_registry().add({"data check", "Parse every complex in a folder", run_check}, "docking");
+//     r.add_command({"data check", "Parse every complex in a folder", run_check}, "docking");
 //   }
 //
 // A command reports failure by throwing a disco::Error (UsageError, DataError, ...): the CLI prints its
@@ -40,7 +40,8 @@ struct Command {
   std::function<int(const CommandContext&)> run;  // returns the exit code (0 ok)
 };
 
-class DISCO_API CommandRegistry {
+// The commands of one Registry (Registry::add_command adds to it).
+class DISCO_API CommandTable {
  public:
   // Throws PluginError when the name is empty, names a built-in subcommand (see set_reserved) or was
   // registered before by another origin (the same origin registering again replaces its entry).
@@ -62,10 +63,6 @@ class DISCO_API CommandRegistry {
   std::vector<Entry> entries_;
   std::vector<std::string> reserved_;
 };
-
-// The process-wide registry that plugins add to (it lives in libdisco_core). Plugins are never unloaded,
-// so a registered command stays callable for the life of the process.
-DISCO_API CommandRegistry& command_registry();
 
 // "data  check" -> {"data", "check"}: a command name split at white space.
 DISCO_API std::vector<std::string> command_words(const std::string& name);

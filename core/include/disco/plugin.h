@@ -4,7 +4,7 @@
 //   static void register_toy(disco::Registry& r) { r.add_domain(std::make_shared<Toy>(), "toy2d"); }
 //   DISCO_PLUGIN("toy2d", "0.1.0", register_toy)
 //
-// ABI version: bump kPluginAbiVersion whenever a public header under core/include/disco/ changes in a way
+// ABI version: bump kPluginAbiVersion whenever an SDK header (core/include/disco/*.h) changes in a way
 // that changes class layout, virtual functions or the descriptor itself. The loader refuses a plugin whose
 // ABI version or LibTorch version differs from the host's, naming both ("plugin: X, host: Y").
 #pragma once
@@ -15,7 +15,7 @@ namespace disco {
 
 class Registry;
 
-constexpr int kPluginAbiVersion = 5;
+constexpr int kPluginAbiVersion = 6;  // 6: Registry holds the plugins' commands
 
 struct PluginDescriptor {
   int abi_version;

@@ -45,7 +45,7 @@
 #include <thread>
 #include <vector>
 
-#include "disco/distributed.h"
+#include "disco/host/distributed.h"
 #include "disco/error.h"
 
 namespace disco {

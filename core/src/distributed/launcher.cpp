@@ -8,7 +8,7 @@
 #include <cstring>
 #include <thread>
 
-#include "disco/distributed.h"
+#include "disco/host/distributed.h"
 #include "disco/error.h"
 
 extern char** environ;

@@ -19,7 +19,7 @@
 #include <mutex>
 #include <vector>
 
-#include "disco/distributed.h"
+#include "disco/host/distributed.h"
 
 namespace disco {
 

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "disco/distributed.h"
+#include "disco/host/distributed.h"
 #include "disco/error.h"
 
 namespace disco {

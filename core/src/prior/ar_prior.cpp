@@ -1,4 +1,4 @@
-#include "disco/ar_prior.h"
+#include "disco/host/ar_prior.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/functional/activation.h>

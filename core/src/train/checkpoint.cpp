@@ -1,4 +1,4 @@
-#include "disco/checkpoint.h"
+#include "disco/host/checkpoint.h"
 
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
@@ -16,6 +16,7 @@
 
 #include "disco/atomic_file.h"
 #include "disco/error.h"
+#include "disco/read_file.h"
 
 namespace fs = std::filesystem;
 
@@ -72,9 +73,10 @@ std::string trailer_for(const std::string& payload) {
 }
 
 std::string verified_payload(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw DataError("cannot read checkpoint '" + path + "': " + std::strerror(errno));
-  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string why;
+  const auto read = read_file_if_possible(path, &why);
+  if (!read) throw DataError("cannot read checkpoint '" + path + "': " + why);
+  const std::string& bytes = *read;
   if (bytes.size() < kTrailerSize || bytes.compare(bytes.size() - kTrailerSize, 8, kMagic, 8) != 0)
     throw DataError("cannot read checkpoint '" + path + "': not a disco checkpoint, or truncated");
   const std::string payload = bytes.substr(0, bytes.size() - kTrailerSize);

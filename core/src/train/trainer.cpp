@@ -1,4 +1,4 @@
-#include "disco/trainer.h"
+#include "disco/host/trainer.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/utils/clip_grad.h>
@@ -16,9 +16,9 @@
 #include <sstream>
 
 #include "disco/atomic_file.h"
-#include "disco/checkpoint.h"
-#include "disco/distributed.h"
-#include "disco/ema.h"
+#include "disco/host/checkpoint.h"
+#include "disco/host/distributed.h"
+#include "disco/host/ema.h"
 #include "disco/error.h"
 #include "disco/latents.h"
 #include "distributed/reducer.h"

@@ -1,5 +1,5 @@
 #pragma once
-// The SE(3)-equivariant score network of DisCo-DiffDock (issue #8, App. E of the paper; architecture after
+// The SE(3)-equivariant score network of DisCo-DiffDock (App. E of the paper; architecture after
 // DiffDock, Corso et al. 2023, written from its description): tensor-product message passing over the joint
 // graph of ligand atoms and receptor residues, and three heads:
 //   - translation score (1o vector) and rotation score (1e pseudovector): a final tensor-product

@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "disco/checkpoint.h"
+#include "disco/host/checkpoint.h"
 #include "disco/error.h"
 #include "equivariant/tensor_product_conv.h"
 #include "joint_graph.h"

@@ -1,4 +1,4 @@
-// The confidence model of DisCo-DiffDock (issue #8; the role of DiffDock's confidence model, written from its
+// The confidence model of DisCo-DiffDock (the role of DiffDock's confidence model, written from its
 // description): a separate, smaller SE(3)-equivariant network over the joint graph of a *docked* pose that
 // predicts whether the pose lies within 2 Å (symmetry-corrected RMSD) of the crystal pose. Its readout is
 // invariant: the mean of the final even scalars over the ligand atoms and over the pocket residues, then an MLP

@@ -6,10 +6,10 @@
 
 #include "disco/error.h"
 #include "disco/latents.h"
-#include "equivariant/igso3.h"
-#include "equivariant/wrapped_normal.h"
+#include "diffusion/igso3.h"
+#include "diffusion/wrapped_normal.h"
 #include "joint_graph.h"
-#include "pose_diffusion.h"
+#include "diffusion/pose_diffusion.h"
 
 namespace disco::docking {
 

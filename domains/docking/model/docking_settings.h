@@ -4,7 +4,7 @@
 
 #include "disco/config.h"
 #include "docking_example.h"
-#include "equivariant/pose_sampler_step.h"
+#include "diffusion/pose_sampler_step.h"
 #include "equivariant/score_model.h"
 #include "joint_graph.h"
 

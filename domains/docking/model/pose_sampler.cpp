@@ -8,21 +8,16 @@
 
 #include "disco/latents.h"
 #include "disco/model.h"
-#include "equivariant/igso3.h"
-#include "equivariant/pose_sampler_step.h"
-#include "equivariant/wrapped_normal.h"
-#include "pose_diffusion.h"
+#include "diffusion/igso3.h"
+#include "diffusion/pose_sampler_step.h"
+#include "diffusion/pose_update.h"
+#include "diffusion/wrapped_normal.h"
+#include "diffusion/pose_diffusion.h"
 #include "torsion.h"
 
 namespace disco::docking {
 
 namespace {
-
-// Row b of a contiguous CPU double (n, 3) tensor.
-Vec3 row3(const at::Tensor& t, int64_t b) {
-  const double* d = t.data_ptr<double>() + 3 * b;
-  return {d[0], d[1], d[2]};
-}
 
 at::Tensor cpu_double(const at::Tensor& t) { return t.to(at::kCPU, at::kDouble).contiguous(); }
 
@@ -59,14 +54,14 @@ std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const Docki
   const at::Tensor rot0 = cpu_double(uniform_rotation_vectors(n, gen));
   const at::Tensor tor0 = cpu_double((at::rand({n, std::max<int64_t>(T, 1)}, gen, at::kDouble) * 2 - 1) * M_PI);
   const at::Tensor tr0 = cpu_double(at::randn({n, 3}, gen, at::kDouble) * s.schedule.translation.max);
-  const double* tor0_data = tor0.data_ptr<double>();
+  const Vec3 to_pocket = example.pocket_centre - centroid(example.lig_pos);  // every copy starts as the example
+  equivariant::PoseUpdate start;
+  start.translation = tr0 + at::tensor({to_pocket.x, to_pocket.y, to_pocket.z}, at::kDouble);
+  start.rotation = rot0;
+  start.torsion = tor0.narrow(1, 0, T).reshape({-1});
   for (int64_t i = 0; i < n; ++i) {
     auto& pos = copies[size_t(i)].lig_pos;
-    PoseUpdate u;
-    u.translation = example.pocket_centre - centroid(pos) + row3(tr0, i);
-    u.rotation = row3(rot0, i);
-    for (int64_t t = 0; t < T; ++t) u.torsions.push_back(tor0_data[i * tor0.size(1) + t]);
-    pos = apply_pose_update(pos, example.torsions, u);
+    pos = equivariant::apply_pose_update(pos, example.torsions, start, i, i * T);
   }
 
   // Latents from the prior (on the example itself: its prior_pos is the same for every copy).
@@ -91,14 +86,9 @@ std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const Docki
     const at::Tensor tor_scores = p.torsion.narrow(1, 0, T).reshape({-1});
     const equivariant::PoseUpdate u = equivariant::reverse_step(s.schedule, t, t_next, p.translation, p.rotation,
                                                                 tor_scores, s.temperatures, step + 1 == s.steps, gen);
-    const at::Tensor tr_u = cpu_double(u.translation), rot_u = cpu_double(u.rotation);
-    const at::Tensor tor_u = cpu_double(u.torsion.reshape({n, T}));
     for (int64_t i = 0; i < n; ++i) {
-      PoseUpdate pu;
-      pu.translation = row3(tr_u, i);
-      pu.rotation = row3(rot_u, i);
-      for (int64_t k = 0; k < T; ++k) pu.torsions.push_back(tor_u.data_ptr<double>()[i * T + k]);
-      copies[size_t(i)].lig_pos = apply_pose_update(copies[size_t(i)].lig_pos, example.torsions, pu);
+      auto& pos = copies[size_t(i)].lig_pos;
+      pos = equivariant::apply_pose_update(pos, example.torsions, u, i, i * T);
     }
   }
 

@@ -1,5 +1,5 @@
 // Docking one complex: n poses by reverse diffusion over R^3 x SO(3) x torsions (DiffDock's sampler,
-// equivariant/pose_sampler_step.h), with DisCo latents drawn from the prior, and each pose scored by the
+// diffusion/pose_sampler_step.h), with DisCo latents drawn from the prior, and each pose scored by the
 // model itself.
 //
 // Start: the input ligand (its own bond lengths, angles and rings) with uniformly random torsions and

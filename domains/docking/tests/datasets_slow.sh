@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The done-when checks of issue #7 on the shared data sets (CTest e2e_docking_datasets, labels slow;docking):
+# The data layer's acceptance checks on the shared data sets (CTest e2e_docking_datasets, labels slow;docking):
 #  - all 85 Astex and the 5 PDBBind complexes load; conformer matching on Astex (distribution printed);
 #  - the DSDP archive (unpacked into the build tree, never into the source tree) loads in both forms,
 #    PDB + SDF and the original PDBQT pair: the same 969 load, the same 17 are skipped, each with the reason

@@ -332,16 +332,10 @@ TEST_CASE("cache: round trip; stale and corrupt files are rebuilt, never trusted
   CHECK(why == "stale: built with other options");
 }
 
-TEST_CASE("tensors: the named tensors a model consumes") {
+TEST_CASE("tensors: positions go to a float32 [N, 3] tensor and back") {
   const Complex c = load_complex(find_complex(complexes_dir(), "6moa"));
-  const auto t = complex_tensors(c);
-  const int64_t R = c.receptor.num_nodes(), L = c.ligand.num_atoms(), T = c.ligand.torsions.size();
-  auto shape = [&](const char* key) { return t.at(key).sizes().vec(); };
-  CHECK(shape("rec_pos") == std::vector<int64_t>{R, 3});
-  CHECK(t.at("rec_edge_index").size(0) == 2);
-  CHECK(shape("lig_atom_features") == std::vector<int64_t>{L, kNumAtomFeatures});
-  CHECK(t.at("lig_bond_index").size(1) == t.at("lig_bond_features").size(0));
-  CHECK(shape("tor_mask") == std::vector<int64_t>{T, L});
-  CHECK(bool(t.at("tor_mask").scalar_type() == torch::kBool));
-  CHECK(rmsd(from_tensor(t.at("lig_pos")), c.ligand.pos) < 1e-5);
+  const torch::Tensor pos = to_tensor(c.ligand.pos);
+  CHECK(pos.sizes().vec() == std::vector<int64_t>{c.ligand.num_atoms(), 3});
+  CHECK(bool(pos.scalar_type() == torch::kFloat));
+  CHECK(rmsd(from_tensor(pos), c.ligand.pos) < 1e-5);
 }

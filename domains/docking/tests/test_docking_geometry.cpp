@@ -1,10 +1,12 @@
 // Geometry, torsions and the pose transform; RMSD metrics. Synthetic coordinates and one real ligand.
+#include <ATen/ATen.h>  // before doctest (glog's CHECK clobbers doctest's)
 #include <GraphMol/GraphMol.h>
 
 #include <cmath>
 #include <random>
 
 #include "automorphism.h"
+#include "diffusion/pose_update.h"
 #include "geometry.h"
 #include "graph.h"
 #include "metrics.h"
@@ -79,11 +81,12 @@ TEST_CASE("torsion changes and SE(3) moves keep every bond length and angle to 1
   std::uniform_real_distribution<double> angle(-M_PI, M_PI);
   std::vector<double> delta(size_t(g.torsions.size()));
   for (auto& d : delta) d = angle(rng);
-  PoseUpdate update;
-  update.translation = {3, -4, 12};
-  update.rotation = random_unit(rng) * 2.5;
-  update.torsions = delta;
-  const std::vector<Vec3> moved = apply_pose_update(g.pos, g.torsions, update);
+  const Vec3 rotation = random_unit(rng) * 2.5;
+  disco::equivariant::PoseUpdate update;
+  update.translation = at::tensor({3.0, -4.0, 12.0}, at::kDouble).view({1, 3});
+  update.rotation = at::tensor({rotation.x, rotation.y, rotation.z}, at::kDouble).view({1, 3});
+  update.torsion = at::tensor(delta, at::kDouble);
+  const std::vector<Vec3> moved = disco::equivariant::apply_pose_update(g.pos, g.torsions, update, 0, 0);
 
   std::vector<std::vector<int32_t>> nbrs(size_t(g.num_atoms()));
   double max_len = 0, max_angle = 0;

@@ -1,6 +1,7 @@
 // Slow checks on the shared data sets (CTest test_docking_slow, labels slow;docking): every Astex and PDBBind
 // ligand, and the DSDP set when datasets_slow.sh has unpacked it into the build tree. Skipped (with a
 // message) when ../shared/data is not there. Test names contain "slow": the fast run excludes them.
+#include <ATen/ATen.h>  // before doctest (glog's CHECK clobbers doctest's)
 #include <GraphMol/GraphMol.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 
 #include "complex.h"
 #include "conformer.h"
+#include "diffusion/pose_update.h"
 #include "metrics.h"
 #include "molecule.h"
 #include "test_util.h"
@@ -83,11 +85,15 @@ TEST_CASE("slow: torsion changes and SE(3) moves keep bond lengths and angles of
   double worst = 0;
   for (const auto& c : complexes()) {
     const auto& g = c.ligand;
-    PoseUpdate u;
-    u.translation = {angle(rng), angle(rng), angle(rng)};
-    u.rotation = random_unit(rng) * angle(rng);
-    for (int64_t t = 0; t < g.torsions.size(); ++t) u.torsions.push_back(angle(rng));
-    const auto moved = apply_pose_update(g.pos, g.torsions, u);
+    const Vec3 translation{angle(rng), angle(rng), angle(rng)};
+    const Vec3 rotation = random_unit(rng) * angle(rng);
+    std::vector<double> torsions;
+    for (int64_t t = 0; t < g.torsions.size(); ++t) torsions.push_back(angle(rng));
+    disco::equivariant::PoseUpdate u;
+    u.translation = at::tensor({translation.x, translation.y, translation.z}, at::kDouble).view({1, 3});
+    u.rotation = at::tensor({rotation.x, rotation.y, rotation.z}, at::kDouble).view({1, 3});
+    u.torsion = at::tensor(torsions, at::kDouble);
+    const auto moved = disco::equivariant::apply_pose_update(g.pos, g.torsions, u, 0, 0);
     std::vector<std::vector<int32_t>> nbrs(g.pos.size());
     for (const auto& b : g.bonds) {
       nbrs[size_t(b[0])].push_back(b[1]);

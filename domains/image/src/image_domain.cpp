@@ -1,7 +1,9 @@
-// The image plugin: DisCo-Diff on images (paper Sec. 4.1, App. C/D). Fashion-MNIST (built in) or any image
+// The image Domain: DisCo-Diff on images (paper Sec. 4.1, App. C/D). Fashion-MNIST (built in) or any image
 // folder; U-Net denoiser with cross-attention to the latents, ViT encoder; PNG grids; FD-<dataset> in the
 // features of a classifier disco trains, per-class accuracy of that classifier on generated images, and
 // diagnostics of whether the latents are used (codes in use, perplexity, confidence, encoded-vs-null loss).
+#include "image_domain.h"
+
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -18,8 +20,6 @@
 #include "disco/generate.h"
 #include "disco/latents.h"
 #include "disco/model.h"
-#include "disco/plugin.h"
-#include "disco/registry.h"
 #include "disco_plugin_schema.h"  // kPluginSchema: schema.toml, embedded by disco_add_plugin()
 #include "frechet.h"
 #include "inception.h"
@@ -355,9 +355,8 @@ Metrics ImageDomain::evaluate(EvalContext& ctx) const {
   return m;
 }
 
-void register_image(Registry& registry) { registry.add_domain(std::make_shared<ImageDomain>(), "image"); }
-
 }  // namespace
-}  // namespace disco::image
 
-DISCO_PLUGIN("image", "0.1.0", disco::image::register_image)
+std::shared_ptr<Domain> make_image_domain() { return std::make_shared<ImageDomain>(); }
+
+}  // namespace disco::image

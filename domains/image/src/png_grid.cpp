@@ -1,13 +1,9 @@
 #include "png_grid.h"
 
 #include <ATen/ATen.h>
-#include <png.h>
 
-#include <cstdio>
-#include <vector>
-
-#include "disco/atomic_file.h"
 #include "disco/error.h"
+#include "disco/png.h"
 
 namespace disco::image {
 
@@ -29,26 +25,7 @@ void write_png(const std::string& path, const at::Tensor& pixels_in) {
   auto pixels = pixels_in.to(at::kCPU).to(at::kByte).contiguous();
   const int64_t h = pixels.size(0), w = pixels.size(1), c = pixels.size(2);
   if (c != 1 && c != 3) throw RuntimeError(path + ": PNG needs 1 or 3 channels (got " + std::to_string(c) + ")");
-  write_atomically(path, [&](const std::string& tmp) {
-    FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (!f) throw RuntimeError(tmp + ": cannot open for writing");
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-    png_infop info = png ? png_create_info_struct(png) : nullptr;
-    if (!png || !info || setjmp(png_jmpbuf(png))) {
-      png_destroy_write_struct(&png, &info);
-      std::fclose(f);
-      throw RuntimeError(tmp + ": libpng failed to write the image");
-    }
-    png_init_io(png, f);
-    png_set_IHDR(png, info, png_uint_32(w), png_uint_32(h), 8, c == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    const uint8_t* data = pixels.data_ptr<uint8_t>();
-    for (int64_t y = 0; y < h; ++y) png_write_row(png, const_cast<png_bytep>(data + y * w * c));
-    png_write_end(png, nullptr);
-    png_destroy_write_struct(&png, &info);
-    if (std::fclose(f) != 0) throw RuntimeError(tmp + ": write failed");
-  });
+  ::disco::write_png(path, pixels.data_ptr<uint8_t>(), int(w), int(h), int(c));
 }
 
 }  // namespace disco::image

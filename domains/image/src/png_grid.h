@@ -1,4 +1,4 @@
-// PNG output of image samples: a grid of images with a 2-pixel gutter, written atomically with libpng.
+// PNG output of image samples: a grid of images with a 2-pixel gutter, written atomically (disco/png.h).
 #pragma once
 #include <ATen/core/Tensor.h>
 

@@ -10,7 +10,9 @@
 #include <string_view>
 #include <system_error>
 
+#include "disco/atomic_file.h"
 #include "disco/error.h"
+#include "disco/read_file.h"
 
 namespace disco::toy2d {
 namespace {
@@ -54,22 +56,6 @@ std::vector<std::string_view> split_commas(std::string_view line) {
 std::string quoted(std::string_view line) {
   if (line.size() <= kMaxQuotedLine) return "'" + std::string(line) + "'";
   return "'" + std::string(line.substr(0, kMaxQuotedLine)) + "...'";
-}
-
-std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw DataError("cannot read '" + path + "': is a directory");
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw DataError("cannot read '" + path + "': " + std::strerror(errno));
-  std::string data;
-  char buf[1 << 16];
-  size_t got = 0;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, got);
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  if (failed) throw DataError("cannot read '" + path + "': " + std::strerror(err));
-  return data;
 }
 
 }  // namespace
@@ -121,9 +107,6 @@ void write_points_csv(const std::string& path, const std::vector<Point>& pts, co
   if (!latents.empty() && latents.size() != pts.size())
     throw std::invalid_argument("write_points_csv: " + std::to_string(latents.size()) + " latents for " +
                                 std::to_string(pts.size()) + " points");
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw RuntimeError("cannot write '" + path + "': " + std::strerror(errno));
   std::string out = "x,y,latent\n";
   out.reserve(out.size() + pts.size() * 48);
   char buf[64];
@@ -140,15 +123,7 @@ void write_points_csv(const std::string& path, const std::vector<Point>& pts, co
     if (!latents.empty()) append_number(latents[i]);
     out += '\n';
   }
-  bool ok = std::fwrite(out.data(), 1, out.size(), f) == out.size();
-  int err = ok ? 0 : errno;
-  if (std::fflush(f) != 0 && ok) ok = false, err = errno;
-  if (std::fclose(f) != 0 && ok) ok = false, err = errno;
-  if (ok && std::rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    throw RuntimeError("cannot write '" + path + "': " + std::strerror(err));
-  }
+  write_text_atomically(path, out);
 }
 
 }  // namespace disco::toy2d

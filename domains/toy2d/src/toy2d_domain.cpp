@@ -1,4 +1,6 @@
-// The toy2d plugin: DisCo-Diff on 2-D point clouds (paper Sec. 3, App. F).
+// The toy2d Domain: DisCo-Diff on 2-D point clouds (paper Sec. 3, App. F).
+#include "toy2d_domain.h"
+
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -14,8 +16,6 @@
 #include "disco/generate.h"
 #include "disco/model.h"
 #include "disco/plot.h"
-#include "disco/plugin.h"
-#include "disco/registry.h"
 #include "disco_plugin_schema.h"
 #include "kmeans.h"
 #include "metrics.h"
@@ -265,9 +265,8 @@ Metrics Toy2dDomain::evaluate(EvalContext& ctx) const {
   return m;
 }
 
-void register_toy2d(Registry& registry) { registry.add_domain(std::make_shared<Toy2dDomain>(), "toy2d"); }
-
 }  // namespace
-}  // namespace disco::toy2d
 
-DISCO_PLUGIN("toy2d", "0.1.0", disco::toy2d::register_toy2d)
+std::shared_ptr<Domain> make_toy2d_domain() { return std::make_shared<Toy2dDomain>(); }
+
+}  // namespace disco::toy2d

@@ -1,6 +1,8 @@
 // The signal1d plugin: DisCo-Diff on 1-D signals (time series). It is also disco's plugin template: copy this
 // folder to start a new modality (docs/plugins.md walks through it). Everything a domain must provide is in
 // this file; the networks, data, metrics and file formats live in the files next to it.
+#include "signal1d_domain.h"
+
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -17,8 +19,6 @@
 #include "disco/generate.h"
 #include "disco/model.h"
 #include "disco/plot.h"
-#include "disco/plugin.h"
-#include "disco/registry.h"
 #include "disco_plugin_schema.h"  // kPluginSchema: schema.toml, embedded by disco_add_plugin()
 #include "metrics.h"
 #include "networks.h"
@@ -281,9 +281,8 @@ Metrics Signal1dDomain::evaluate(EvalContext& ctx) const {
   return m;
 }
 
-void register_signal1d(Registry& registry) { registry.add_domain(std::make_shared<Signal1dDomain>(), "signal1d"); }
-
 }  // namespace
-}  // namespace disco::signal1d
 
-DISCO_PLUGIN("signal1d", "0.1.0", disco::signal1d::register_signal1d)
+std::shared_ptr<Domain> make_signal1d_domain() { return std::make_shared<Signal1dDomain>(); }
+
+}  // namespace disco::signal1d

@@ -13,24 +13,10 @@
 
 #include "disco/atomic_file.h"
 #include "disco/error.h"
+#include "disco/read_file.h"
 
 namespace disco::signal1d {
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw DataError("cannot read '" + path + "': is a directory");
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw DataError("cannot read '" + path + "': " + std::strerror(errno));
-  std::string data;
-  char buf[1 << 16];
-  size_t got = 0;
-  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, got);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) throw DataError("cannot read '" + path + "': read error");
-  return data;
-}
 
 std::string_view trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t");

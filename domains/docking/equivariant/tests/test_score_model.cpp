@@ -12,7 +12,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "disco/allocator.h"
+#include "disco/host/allocator.h"
 #include "equivariant/score_model.h"
 #include "test_helpers.h"
 
