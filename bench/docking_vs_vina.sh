@@ -93,8 +93,8 @@ fi
 # From `disco rmsd` (rank, ..., rmsd, ...): the rank-1 RMSD and the best of ranks 1-5.
 top1() { awk '$1 == "1" && NF >= 4 {print $(NF-2); exit}'; }
 top5() { awk '$1 ~ /^[1-5]$/ && NF >= 4 {if (best == "" || $(NF-2) < best) best = $(NF-2)} END {print (best == "" ? "nan" : best)}'; }
-# The first pose of an SDF file.
-first_pose() { awk '{print} /^\$\$\$\$/ {exit}' "$1"; }
+# The first pose of an SDF file, or the first MODEL of a PDBQT file.
+first_pose() { awk '{print} /^\$\$\$\$/ || /^ENDMDL/ {exit}' "$1"; }
 # `disco score`'s row of the first pose (checked against the start conformer): score and valid.
 score_row() { "$DISCO" -q score --protein "$1" --ligand "$2" --reference-ligand "$3" 2> /dev/null | awk -F, 'NR == 1 {for (i = 1; i <= NF; ++i) col[$i] = i; next} NR == 2 {print $col["score"] "," (("valid" in col) ? $col["valid"] : "")}'; }
 seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}'; }
@@ -121,8 +121,9 @@ for id in $LIST; do
         --size_x 22 --size_y 22 --size_z 22 --exhaustiveness "$EXH" --num_modes 9 --seed 0 --cpu "$THREADS" \
         --out "$W/vina.pdbqt" > "$W/vina.log" 2>&1 || true
       secs=$(seconds_since "$t0")
-      poses="$W/vina.sdf"
-      [ -s "$W/vina.pdbqt" ] && obabel "$W/vina.pdbqt" -O "$poses" > /dev/null 2>&1 || rm -f "$poses"
+      # Read as PDBQT by disco (Open Babel, with the charge fixes of molecule.h): an SDF converted by obabel loses
+      # the charges of protonated amines, which RDKit then refuses.
+      poses="$W/vina.pdbqt"
     else
       v=${VARIANT_OF[$t]}
       args=(--refine search)
@@ -136,8 +137,9 @@ for id in $LIST; do
     if [ -s "$poses" ]; then
       r1=$("$DISCO" -q rmsd "$ref" "$poses" 2> /dev/null | top1 || echo nan)
       r5=$("$DISCO" -q rmsd "$ref" "$poses" 2> /dev/null | top5 || echo nan)
-      first_pose "$poses" > "$W/${t}_top1.sdf"
-      IFS=, read -r score valid < <(score_row "$protein" "$W/${t}_top1.sdf" "$W/conformer.sdf" || echo ",")
+      top="$W/${t}_top1.${poses##*.}"
+      first_pose "$poses" > "$top"
+      IFS=, read -r score valid < <(score_row "$protein" "$top" "$W/conformer.sdf" || echo ",")
     fi
     row+=",${r1:-nan},${r5:-nan},${valid},${score},$secs"
     line+=" $t ${r1:-nan} Å (${secs} s)"

@@ -17,8 +17,8 @@ for a in "$@"; do
   esac
 done
 # chromium: the `browser` test renders `disco report` headless; dataset-fashion-mnist: the image conformance check
-# and bench/run.sh --quick train on it
-scripts/install_deps.sh chromium dataset-fashion-mnist
+# and bench/run.sh --quick train on it; autodock-vina: the docking score is checked against `vina --score_only`
+scripts/install_deps.sh chromium dataset-fashion-mnist autodock-vina
 if [ "$SANITIZE" -eq 1 ]; then
   export DISCO_BUILD_DIR=${DISCO_BUILD_DIR:-build-asan}
   # Debug keeps frames readable; docking needs RDKit/Open Babel, which are not instrumented either way.
