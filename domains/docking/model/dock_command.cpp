@@ -109,7 +109,7 @@ int run_dock(const CommandContext& ctx) {
   int64_t seed = -1;
   app.add_option("--model", model_dir, "Run directory of a trained docking model (disco train ... --out RUN)")->required();
   app.add_option("--protein", protein, "Protein PDB file");
-  app.add_option("--ligand", ligand, "Ligand: an SDF/MOL2 file (its coordinates give the bond geometry) or a SMILES string (an RDKit conformer)");
+  app.add_option("--ligand", ligand, "Ligand: an SDF/MOL2 file or a SMILES string; docked as a seeded RDKit conformer when the model was trained with data.conformer_matching (the shipped one is), else from the file's coordinates");
   app.add_option("--csv", csv, "Batch: a CSV with columns complex_name,protein_path,ligand_description (paths relative to the CSV)");
   app.add_option("--out", out, "Output folder (default dock-out)");
   app.add_option("--samples", samples, "Poses per complex (default: the run's dock.samples)");
@@ -155,7 +155,9 @@ int run_dock(const CommandContext& ctx) {
       c.receptor = build_receptor_graph(read_pdb(job.protein));
       Ligand lig = load_ligand(job.ligand);
       std::vector<Vec3> pos;
-      if (lig.has_3d) {
+      // A model trained on matched conformers (data.conformer_matching) docks an RDKit conformer, as it was
+      // evaluated; the file's own coordinates (perhaps a crystal pose) would hand it bond geometry it never saw.
+      if (lig.has_3d && !s.conformer_matching) {
         pos = lig.positions();
       } else {
         ConformerOptions co;

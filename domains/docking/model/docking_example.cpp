@@ -50,6 +50,7 @@ DockingExample make_example(const Complex& complex, const Vec3& centre, const Po
   if (lig.torsions.size() > o.max_ligand_atoms - 2)
     throw DataError(complex.id + ": the ligand has more rotatable bonds than data.max_ligand_atoms - 2");
   e.lig_pos = lig.pos;
+  e.reference_pos = lig.pos;
   e.atom_features = lig.atom_features;
   e.torsions = lig.torsions;
   e.molblock = complex.ligand_molblock;

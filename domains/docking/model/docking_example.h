@@ -36,7 +36,8 @@ struct PocketOptions {
 
 struct DockingExample {
   std::string id;
-  std::vector<Vec3> lig_pos;                  // the pose to learn (crystal) or the input conformer
+  std::vector<Vec3> lig_pos;                  // the pose to learn (training) or the ligand to dock from (test)
+  std::vector<Vec3> reference_pos;            // the crystal pose, for RMSD: lig_pos unless conformer matching
   std::vector<int32_t> atom_features;         // [L, kNumAtomFeatures]
   TorsionSet torsions;
   std::vector<Vec3> rec_pos;                  // Cα of the pocket residues
