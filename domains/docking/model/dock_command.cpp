@@ -1,7 +1,7 @@
 // `disco dock`: docks ligands into proteins with a trained DisCo-DiffDock run (issue #8).
 //
-//   disco dock --model RUN --protein P.pdb --ligand L.sdf|L.mol2|SMILES [--ref crystal.sdf] [--center X,Y,Z]
-//   disco dock --model RUN --csv FILE      (columns complex_name,protein_path,ligand_description)
+//   disco dock [--model RUN] --protein P.pdb --ligand L.sdf|L.mol2|SMILES [--ref crystal.sdf] [--center X,Y,Z]
+//   disco dock [--model RUN] --csv FILE      (columns complex_name,protein_path,ligand_description)
 //
 // Writes OUT/<name>/rank1.sdf ... rankN.sdf, poses.sdf (every rank, with disco_rank, disco_model_score,
 // disco_confidence when the run has a confidence model (`disco confidence`), which then ranks the poses, and,
@@ -34,6 +34,7 @@
 #include "molecule.h"
 #include "pose_sampler.h"
 #include "protein.h"
+#include "shipped_model.h"
 #include "text_file.h"
 
 namespace fs = std::filesystem;
@@ -107,7 +108,9 @@ int run_dock(const CommandContext& ctx) {
   std::string model_dir, protein, ligand, csv, out = "dock-out", ref, centre_text, report;
   int64_t samples = 0, steps = 0;
   int64_t seed = -1;
-  app.add_option("--model", model_dir, "Run directory of a trained docking model (disco train ... --out RUN)")->required();
+  app.add_option("--model", model_dir,
+                 std::string("Run directory of a trained docking model (disco train ... --out RUN); default: the shipped "
+                             "model, MODELS/") + kShippedDockingModel + " (MODELS: $DISCO_MODELS_DIR, else ../share/disco/models next to the executable)");
   app.add_option("--protein", protein, "Protein PDB file");
   app.add_option("--ligand", ligand, "Ligand: an SDF/MOL2 file or a SMILES string; docked as a seeded RDKit conformer when the model was trained with data.conformer_matching (the shipped one is), else from the file's coordinates");
   app.add_option("--csv", csv, "Batch: a CSV with columns complex_name,protein_path,ligand_description (paths relative to the CSV)");
@@ -122,6 +125,7 @@ int run_dock(const CommandContext& ctx) {
   if (csv.empty() && (protein.empty() || ligand.empty())) throw UsageError(ctx.program + ": give --protein and --ligand, or --csv (see --help)");
   if (!csv.empty() && (!protein.empty() || !ligand.empty())) throw UsageError(ctx.program + ": --csv excludes --protein/--ligand");
 
+  if (model_dir.empty()) model_dir = find_shipped_docking_model(fs::read_symlink("/proc/self/exe").string());
   TrainedRun run = load_trained_run(model_dir, ctx);
   DockingSettings& s = run.settings;
   apply_threads(ctx.threads, run.config);  // -j, else the run's `threads`
