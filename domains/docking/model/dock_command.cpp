@@ -28,6 +28,7 @@
 #include "disco/error.h"
 #include "disco/registry.h"
 #include "docking_settings.h"
+#include "latent_nodes.h"
 #include "confidence_model.h"
 #include "trained_run.h"
 #include "metrics.h"
@@ -144,8 +145,9 @@ int run_dock(const CommandContext& ctx) {
 
   fs::create_directories(out);
   std::ostringstream summary, listing, ranks;
-  summary << "complex_name,rank,model_score" << (run.confidence ? ",confidence" : "") << (reference ? ",rmsd" : "")
-          << ",seconds\n";
+  summary << "complex_name,rank,model_score" << (run.confidence ? ",confidence" : "") << (reference ? ",rmsd" : "");
+  for (int64_t l = 1; run.model.prior && l <= s.m; ++l) summary << ",latent" << l;  // the node each latent picked
+  summary << ",seconds\n";
   // For --report: OUT/eval/{complexes,rmsd}.csv in the layout `disco eval` writes for a docking run.
   listing << "complex,protein,reference_ligand,poses\n";
   ranks << "complex,rank,rmsd,model_score,latents,confidence\n";
@@ -200,6 +202,8 @@ int run_dock(const CommandContext& ctx) {
         if (poses[r].confidence) p.confidence = *poses[r].confidence;
         p.properties["disco_model_score"] = std::to_string(poses[r].model_score);
         if (poses[r].confidence) p.properties["disco_confidence"] = std::to_string(*poses[r].confidence);
+        for (size_t l = 0; l < poses[r].latents.size(); ++l)  // what each latent picked (latent_nodes.h)
+          p.properties["disco_latent" + std::to_string(l + 1)] = describe_latent_node(example, poses[r].latents[l]);
         if (reference) p.rmsd = symmetric_rmsd(reference->positions(), p.pos, mappings);
         ranked.push_back(p);
       }
@@ -211,9 +215,15 @@ int run_dock(const CommandContext& ctx) {
         summary << job.name << ',' << r + 1 << ',' << ranked[r].properties["disco_model_score"];
         if (run.confidence) summary << ',' << ranked[r].properties["disco_confidence"];
         if (reference) summary << ',' << *ranked[r].rmsd;
+        std::string latents;  // "residue A:HIS41; ligand atom 7 (N)": the report highlights these
+        for (int64_t l = 1; run.model.prior && l <= s.m; ++l) {
+          const std::string& what = ranked[r].properties["disco_latent" + std::to_string(l)];
+          summary << ',' << what;
+          latents += (l > 1 ? "; " : "") + what;
+        }
         summary << ',' << seconds << '\n';
         ranks << job.name << ',' << r + 1 << ',' << (reference ? std::to_string(*ranked[r].rmsd) : std::string()) << ','
-              << ranked[r].properties["disco_model_score"] << ",," << ranked[r].properties["disco_confidence"] << '\n';
+              << ranked[r].properties["disco_model_score"] << ',' << latents << ',' << ranked[r].properties["disco_confidence"] << '\n';
       }
       listing << job.name << ',' << fs::absolute(job.protein).string() << ','
               << (reference ? fs::absolute(ref).string() : std::string()) << ",../" << job.name << "/poses.sdf\n";

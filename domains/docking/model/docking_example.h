@@ -42,6 +42,7 @@ struct DockingExample {
   TorsionSet torsions;
   std::vector<Vec3> rec_pos;                  // Cα of the pocket residues
   std::vector<int32_t> rec_type;              // residue type per pocket residue
+  std::vector<ResidueId> rec_residues;        // which residue each pocket node is (for output; latent_nodes.h)
   EdgeList rec_edges;                         // among the pocket residues
   Vec3 pocket_centre;
   std::vector<Vec3> prior_pos;                // the ligand with random torsions and orientation at the centre
