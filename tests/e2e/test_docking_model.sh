@@ -48,7 +48,7 @@ for f in rank1 rank2 rank3 poses; do [ -s "$WORK/dock/6moa_ligand/$f.sdf" ] || f
 [ "$(grep -c '^\$\$\$\$' "$WORK/dock/6moa_ligand/poses.sdf")" -eq 3 ] || fail "poses.sdf should hold 3 records"
 grep -q '<disco_model_score>' "$WORK/dock/6moa_ligand/poses.sdf" || fail "poses.sdf lacks disco_model_score"
 ! grep -q '<disco_confidence>' "$WORK/dock/6moa_ligand/poses.sdf" || fail "disco_confidence written without a confidence model"
-head -1 "$WORK/dock/summary.csv" | grep -qE '^complex_name,rank,model_score,rmsd,valid,check_bond_lengths,.*,check_protein_contact,seconds$' || fail "bad summary.csv header"
+head -1 "$WORK/dock/summary.csv" | grep -qE '^complex_name,rank,model_score,rmsd,latent1,latent2,valid,check_bond_lengths,.*,check_protein_contact,seconds$' || fail "bad summary.csv header"
 [ "$(wc -l < "$WORK/dock/summary.csv")" -eq 4 ] || fail "summary.csv should have 3 rows"
 # --report: the `disco report` page of these poses, with one 3-D view.
 grep -q '<h2>Docked poses</h2>' "$WORK/dock/report.html" || fail "--report wrote no docking section"
@@ -65,7 +65,7 @@ R="$WORK/refined/6moa_ligand"
 for tag in disco_score minimizedAffinity disco_energy disco_sample disco_model_score disco_valid disco_check_protein_clash; do
   grep -q "<$tag>" "$R/poses.sdf" || fail "refined poses.sdf lacks $tag"
 done
-head -1 "$WORK/refined/summary.csv" | grep -qE '^complex_name,rank,model_score,rmsd,score,energy,sample,valid,check_.*,seconds$' || fail "bad refined summary.csv header"
+head -1 "$WORK/refined/summary.csv" | grep -qE '^complex_name,rank,model_score,rmsd,score,energy,sample,latent1,latent2,valid,check_.*,seconds$' || fail "bad refined summary.csv header"
 awk -F, 'NR > 2 && $6 < prev {bad = 1} NR > 1 {prev = $6} END {exit bad}' "$WORK/refined/summary.csv" || fail "refined poses not ranked by energy"
 expect_exit 0 "$DISCO" score --protein "$PROT" --ligand "$R/poses.sdf"
 expect_output "^pose,score,intermolecular,intramolecular,heavy_atoms,valid,check_bond_lengths"
@@ -118,7 +118,7 @@ done
 expect_exit 0 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 3 --steps 2 --refine none --out "$WORK/dockc" --report "$WORK/dockc/report.html"
 grep -q "The confidence model's probability" "$WORK/dockc/report.html" || fail "--report does not show the confidence ranking"
 [ "$(grep -c '<disco_confidence>' "$WORK/dockc/6moa_ligand/poses.sdf")" -eq 3 ] || fail "poses.sdf lacks disco_confidence"
-head -1 "$WORK/dockc/summary.csv" | grep -qE '^complex_name,rank,model_score,confidence,rmsd,valid,check_.*,seconds$' || fail "bad summary.csv header with a confidence model"
+head -1 "$WORK/dockc/summary.csv" | grep -qE '^complex_name,rank,model_score,confidence,rmsd,latent1,latent2,valid,check_.*,seconds$' || fail "bad summary.csv header with a confidence model"
 # Ranked by confidence: the summary's confidence column never increases down the ranks.
 awk -F, 'NR > 2 && $4 > prev + 1e-9 {bad = 1} NR > 1 {prev = $4} END {exit bad}' "$WORK/dockc/summary.csv" || fail "poses are not ranked by confidence"
 expect_exit 0 "$DISCO" eval "$WORK/disco"

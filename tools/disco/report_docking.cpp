@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -47,8 +48,17 @@ std::vector<Point> sdf_points(const std::string& sdf) {
   return pts;
 }
 
-// The protein's ATOM/HETATM records of the residues with an atom within `radius` Å of any ligand point.
-std::string pocket_pdb(const std::string& pdb, const std::vector<Point>& ligand, double radius) {
+// A residue a DisCo latent picked, from `disco dock`'s latents cell ("residue A:HIS41", latent_nodes.h).
+struct PickedResidue {
+  char chain = ' ';
+  int number = 0;
+  char insertion = ' ';
+};
+
+// The protein's ATOM/HETATM records of the residues with an atom within `radius` Å of any ligand point, and of
+// the `picked` residues wherever they are.
+std::string pocket_pdb(const std::string& pdb, const std::vector<Point>& ligand, double radius,
+                       const std::vector<PickedResidue>& picked = {}) {
   std::istringstream in(pdb);
   std::string line;
   std::vector<std::pair<std::string, std::string>> records;  // residue key, line
@@ -59,6 +69,8 @@ std::string pocket_pdb(const std::string& pdb, const std::vector<Point>& ligand,
     const std::string key = line.substr(17, 10);  // residue name, chain, number, insertion code
     const double x = std::atof(line.substr(30, 8).c_str()), y = std::atof(line.substr(38, 8).c_str()),
                  z = std::atof(line.substr(46, 8).c_str());
+    for (const PickedResidue& r : picked)
+      if (line[21] == r.chain && std::atoi(line.substr(22, 4).c_str()) == r.number && line[26] == r.insertion) keep.insert(key);
     for (const Point& p : ligand)
       if ((p.x - x) * (p.x - x) + (p.y - y) * (p.y - y) + (p.z - z) * (p.z - z) < radius * radius) {
         keep.insert(key);
@@ -70,6 +82,34 @@ std::string pocket_pdb(const std::string& pdb, const std::vector<Point>& ligand,
   for (const auto& [key, l] : records)
     if (keep.count(key)) out += l + "\n";
   return out + "END\n";
+}
+
+// The latents cell of one pose ("residue A:HIS41; ligand atom 7 (N)") as a JSON array for the viewer:
+// {"label": ..., "chain": "A", "resi": 41, "icode": ""} per residue, {"label": ..., "atom": 6} (0-based) per
+// ligand atom. `disco eval` writes node indices there instead: nothing to show for those.
+std::string latents_json(const std::string& cell, std::vector<PickedResidue>& residues) {
+  static const std::regex residue(R"(^residue (?:([A-Za-z0-9]):)?([A-Za-z0-9]+?)(-?[0-9]+)([A-Za-z]?)$)");
+  static const std::regex atom(R"(^ligand atom ([0-9]+) \(([A-Za-z?]+)\)$)");
+  std::string json = "[";
+  for (std::string item : split(cell, ';')) {
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    std::smatch m;
+    std::string entry;
+    if (std::regex_match(item, m, residue)) {
+      PickedResidue r;
+      r.chain = m[1].length() ? m[1].str()[0] : ' ';
+      r.number = std::atoi(m[3].str().c_str());
+      r.insertion = m[4].length() ? m[4].str()[0] : ' ';
+      residues.push_back(r);
+      entry = "{\"label\":\"" + item + "\",\"chain\":\"" + (m[1].length() ? m[1].str() : std::string()) +
+              "\",\"resi\":" + std::to_string(r.number) + ",\"icode\":\"" + m[4].str() + "\"}";
+    } else if (std::regex_match(item, m, atom)) {
+      entry = "{\"label\":\"" + item + "\",\"atom\":" + std::to_string(std::atoi(m[1].str().c_str()) - 1) + "}";
+    }
+    if (!entry.empty()) json += (json.size() > 1 ? "," : "") + entry;
+  }
+  return json + "]";
 }
 
 // Text for a <script type="text/plain"> block: nothing in it may close the element.
@@ -103,9 +143,26 @@ window.addEventListener('load', function () {
       var poses = document.getElementById('poses' + n).textContent.split('$$$$').filter(function (s) {
         return s.trim().length > 0;
       }).map(function (s) { return v.addModel(s.replace(/^\s*\n/, '') + '$$$$\n', 'sdf'); });
+      // What each pose's DisCo latents picked (disco dock): residues in orange sticks, ligand atoms as orange
+      // spheres on the pose, each labelled.
+      var picked = JSON.parse(document.getElementById('latents' + n).textContent || '[]');
       var show = function (i) {
         poses.forEach(function (m, j) {
           m.setStyle({}, j === i ? {stick: {colorscheme: 'magentaCarbon', radius: 0.25}} : {});
+        });
+        pocket.setStyle({}, {cartoon: {color: 'lightgray'}, line: {colorscheme: 'grayCarbon'}});
+        v.removeAllLabels();
+        (picked[i] || []).forEach(function (p) {
+          if (p.atom !== undefined) {
+            poses[i].setStyle({index: p.atom}, {stick: {colorscheme: 'magentaCarbon', radius: 0.25},
+                                                sphere: {color: 'orange', radius: 0.6}});
+            v.addLabel(p.label, {fontSize: 11, backgroundOpacity: 0.7}, {model: poses[i], index: p.atom});
+          } else {
+            var sel = {model: pocket, resi: p.resi};
+            if (p.chain) sel.chain = p.chain;  // (an insertion code is not matched: 3Dmol's PDB atoms lack one)
+            pocket.setStyle(sel, {cartoon: {color: 'orange'}, stick: {colorscheme: 'orangeCarbon', radius: 0.2}});
+            v.addLabel(p.label, {fontSize: 11, backgroundOpacity: 0.7}, sel);
+          }
         });
         v.render();
       };
@@ -132,6 +189,14 @@ window.addEventListener('load', function () {
   });
 });
 )js";
+
+// Whether any pose's latents cell names a node (disco dock writes names, disco eval indices).
+bool latents_shown(const std::vector<std::vector<std::string>>& rows) {
+  for (const auto& row : rows)
+    if (row.size() > 4 && (row[4].find("residue ") != std::string::npos || row[4].find("ligand atom ") != std::string::npos))
+      return true;
+  return false;
+}
 
 }  // namespace
 
@@ -180,7 +245,9 @@ std::string docking_views(const std::vector<DockingRunFiles>& runs, size_t max_c
                 " Å, " + (has_confidence ? "confidence " + html_escape(confidence(rows[r])) + ", " : std::string()) +
                 "model score " + html_escape(rows[r][3]) + "</option>";
       html += "</select></label></p>\n<p class=note>Green: crystal ligand" + std::string(ref.empty() ? " (not known)" : "") +
-              ". Magenta: the selected pose. Grey: protein residues within " + std::to_string(int(kPocketRadius)) +
+              ". Magenta: the selected pose" +
+              std::string(latents_shown(rows) ? "; orange: the ligand atom or pocket residue each of its DisCo latents picked" : "") +
+              ". Grey: protein residues within " + std::to_string(int(kPocketRadius)) +
               " Å of the " + (ref.empty() ? "first pose" : "crystal ligand") +
               " (the rest is left out to keep the page small). " +
               (has_confidence ? std::string("The confidence model's probability that a pose is within 2 Å ranks the poses "
@@ -189,13 +256,21 @@ std::string docking_views(const std::vector<DockingRunFiles>& runs, size_t max_c
                                             "score norm: this run has no confidence model (`disco confidence` trains one).")) +
               "</p>\n";
       html += "<div style=\"max-height:300px;overflow:auto;display:inline-block\"><table><tr><th>rank</th><th>RMSD (Å)</th>" +
-              std::string(has_confidence ? "<th>confidence</th>" : "") + "<th>model score</th></tr>";
+              std::string(has_confidence ? "<th>confidence</th>" : "") + "<th>model score</th>" +
+              (latents_shown(rows) ? "<th>latents picked</th>" : "") + "</tr>";
       for (const auto& row : rows)
         html += "<tr><td>" + html_escape(row[1]) + "</td><td>" + html_escape(row[2]) + "</td><td>" +
-                (has_confidence ? html_escape(confidence(row)) + "</td><td>" : std::string()) + html_escape(row[3]) + "</td></tr>";
+                (has_confidence ? html_escape(confidence(row)) + "</td><td>" : std::string()) + html_escape(row[3]) + "</td>" +
+                (latents_shown(rows) ? "<td>" + html_escape(row.size() > 4 ? row[4] : std::string()) + "</td>" : std::string()) +
+                "</tr>";
       html += "</table></div></div></div>\n";
-      html += raw_block("pdb" + k, protein.empty() ? std::string("END\n") : pocket_pdb(protein, around, kPocketRadius));
-      html += raw_block("ref" + k, ref) + raw_block("poses" + k, poses);
+      std::vector<PickedResidue> picked;
+      std::string latents = "[";
+      for (size_t r = 0; r < rows.size(); ++r)
+        latents += (r ? "," : "") + latents_json(rows[r].size() > 4 ? rows[r][4] : std::string(), picked);
+      latents += "]";
+      html += raw_block("pdb" + k, protein.empty() ? std::string("END\n") : pocket_pdb(protein, around, kPocketRadius, picked));
+      html += raw_block("ref" + k, ref) + raw_block("poses" + k, poses) + raw_block("latents" + k, latents);
     }
   }
   if (n > 0 && script) *script = std::string(k3Dmol) + "\n" + kViewerScript;

@@ -50,6 +50,7 @@ DockingExample make_example(const Complex& complex, const Vec3& centre, const Po
   if (lig.torsions.size() > o.max_ligand_atoms - 2)
     throw DataError(complex.id + ": the ligand has more rotatable bonds than data.max_ligand_atoms - 2");
   e.lig_pos = lig.pos;
+  e.reference_pos = lig.pos;
   e.atom_features = lig.atom_features;
   e.torsions = lig.torsions;
   e.molblock = complex.ligand_molblock;
@@ -70,6 +71,7 @@ DockingExample make_example(const Complex& complex, const Vec3& centre, const Po
     if (o.pocket_radius > 0 && d2[size_t(i)] > o.pocket_radius * o.pocket_radius) break;
     e.rec_pos.push_back(rec.ca[size_t(i)]);
     e.rec_type.push_back(rec.residue_type[size_t(i)]);
+    if (size_t(i) < rec.residues.size()) e.rec_residues.push_back(rec.residues[size_t(i)]);
   }
   if (e.rec_pos.empty())
     throw DataError(complex.id + ": no receptor residue within data.pocket_radius = " + std::to_string(o.pocket_radius) +

@@ -36,11 +36,13 @@ struct PocketOptions {
 
 struct DockingExample {
   std::string id;
-  std::vector<Vec3> lig_pos;                  // the pose to learn (crystal) or the input conformer
+  std::vector<Vec3> lig_pos;                  // the pose to learn (training) or the ligand to dock from (test)
+  std::vector<Vec3> reference_pos;            // the crystal pose, for RMSD: lig_pos unless conformer matching
   std::vector<int32_t> atom_features;         // [L, kNumAtomFeatures]
   TorsionSet torsions;
   std::vector<Vec3> rec_pos;                  // Cα of the pocket residues
   std::vector<int32_t> rec_type;              // residue type per pocket residue
+  std::vector<ResidueId> rec_residues;        // which residue each pocket node is (for output; latent_nodes.h)
   EdgeList rec_edges;                         // among the pocket residues
   Vec3 pocket_centre;
   std::vector<Vec3> prior_pos;                // the ligand with random torsions and orientation at the centre

@@ -29,6 +29,7 @@ DockingSettings docking_settings(const Config& c) {
   s.cache_dir = c.get_string("data.cache_dir");
   s.synthetic_count = c.get_int("data.synthetic_count");
   s.limit = c.get_int("data.limit");
+  s.conformer_matching = c.get_bool("data.conformer_matching");
   s.pocket.max_ligand_atoms = c.get_int("data.max_ligand_atoms");
   s.pocket.max_residues = c.get_int("data.max_residues");
   s.pocket.pocket_radius = c.get_float("data.pocket_radius");

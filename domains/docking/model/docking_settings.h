@@ -15,6 +15,7 @@ struct DockingSettings {
   std::string root, test_root, train_split, test_split, cache_dir;
   int64_t synthetic_count = 16;
   int64_t limit = 0;
+  bool conformer_matching = false;  // conformer_targets.h
   PocketOptions pocket;
   EdgeRadii radii;
   // diffusion

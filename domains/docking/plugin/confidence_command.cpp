@@ -117,7 +117,7 @@ int run_confidence(const CommandContext& ctx) {
     const bool holdout = i >= n - n_holdout;
     const auto docked = dock_poses(*run.model.ema, run.model.prior.get(), e, s, gen);
     for (size_t r = 0; r < docked.size(); ++r) {
-      LabelledPose p{c, docked[r].pos, symmetric_rmsd(e.lig_pos, docked[r].pos, e.automorphisms), docked[r].model_score,
+      LabelledPose p{c, docked[r].pos, symmetric_rmsd(e.reference_pos, docked[r].pos, e.automorphisms), docked[r].model_score,
                      holdout};
       csv << e.id << ',' << (holdout ? 1 : 0) << ',' << r + 1 << ',' << p.rmsd << ',' << p.model_score << '\n';
       poses.push_back(std::move(p));

@@ -1,7 +1,7 @@
 // `disco dock`: docks ligands into proteins with a trained DisCo-DiffDock run.
 //
-//   disco dock --model RUN --protein P.pdb --ligand L.sdf|L.mol2|SMILES [--ref crystal.sdf] [--center X,Y,Z]
-//   disco dock --model RUN --csv FILE      (columns complex_name,protein_path,ligand_description)
+//   disco dock [--model RUN] --protein P.pdb --ligand L.sdf|L.mol2|SMILES [--ref crystal.sdf] [--center X,Y,Z]
+//   disco dock [--model RUN] --csv FILE      (columns complex_name,protein_path,ligand_description)
 //
 // Writes OUT/<name>/rank1.sdf ... rankN.sdf, poses.sdf (every rank, with disco_rank, disco_model_score,
 // disco_confidence when the run has a confidence model (`disco confidence`), which then ranks the poses, and,
@@ -36,6 +36,7 @@
 #include "disco/error.h"
 #include "disco/registry.h"
 #include "docking_settings.h"
+#include "latent_nodes.h"
 #include "confidence_model.h"
 #include "trained_run.h"
 #include "metrics.h"
@@ -44,6 +45,7 @@
 #include "pose_checks.h"
 #include "pose_refinement.h"
 #include "protein.h"
+#include "shipped_model.h"
 #include "text_file.h"
 #include "vina_score.h"
 
@@ -150,9 +152,11 @@ int run_dock(const CommandContext& ctx) {
   std::string model_dir, protein, ligand, csv, out = "dock-out", ref, centre_text, report;
   int64_t samples = 0, steps = 0;
   int64_t seed = -1;
-  app.add_option("--model", model_dir, "Run directory of a trained docking model (disco train ... --out RUN)")->required();
+  app.add_option("--model", model_dir,
+                 std::string("Run directory of a trained docking model (disco train ... --out RUN); default: the shipped "
+                             "model, MODELS/") + kShippedDockingModel + " (MODELS: $DISCO_MODELS_DIR, else ../share/disco/models next to the executable)");
   app.add_option("--protein", protein, "Protein PDB file");
-  app.add_option("--ligand", ligand, "Ligand: an SDF/MOL2 file (its coordinates give the bond geometry) or a SMILES string (an RDKit conformer)");
+  app.add_option("--ligand", ligand, "Ligand: an SDF/MOL2 file or a SMILES string; docked as a seeded RDKit conformer when the model was trained with data.conformer_matching (the shipped one is), else from the file's coordinates");
   app.add_option("--csv", csv, "Batch: a CSV with columns complex_name,protein_path,ligand_description (paths relative to the CSV)");
   app.add_option("--out", out, "Output folder (default dock-out)");
   app.add_option("--samples", samples, "Poses per complex (default: the run's dock.samples)");
@@ -181,6 +185,7 @@ int run_dock(const CommandContext& ctx) {
   if (csv.empty() && (protein.empty() || ligand.empty())) throw UsageError(ctx.program + ": give --protein and --ligand, or --csv (see --help)");
   if (!csv.empty() && (!protein.empty() || !ligand.empty())) throw UsageError(ctx.program + ": --csv excludes --protein/--ligand");
 
+  if (model_dir.empty()) model_dir = find_shipped_docking_model(fs::read_symlink("/proc/self/exe").string());
   TrainedRun run = load_trained_run(model_dir, ctx);
   DockingSettings& s = run.settings;
   apply_threads(ctx.threads, run.config);  // -j, else the run's `threads`
@@ -202,6 +207,7 @@ int run_dock(const CommandContext& ctx) {
   const bool refined = refine.mode != RefineMode::None;
   summary << "complex_name,rank,model_score" << (run.confidence ? ",confidence" : "") << (reference ? ",rmsd" : "")
           << (refined ? ",score,energy,sample" : "");
+  for (int64_t l = 1; run.model.prior && l <= s.m; ++l) summary << ",latent" << l;  // the node each latent picked
   for (const std::string& col : pose_check_csv_columns()) summary << ',' << col;
   summary << ",seconds\n";
   // For --report: OUT/eval/{complexes,rmsd}.csv in the layout `disco eval` writes for a docking run.
@@ -218,7 +224,9 @@ int run_dock(const CommandContext& ctx) {
       c.receptor = build_receptor_graph(protein);
       Ligand lig = load_ligand(job.ligand);
       std::vector<Vec3> pos;
-      if (lig.has_3d) {
+      // A model trained on matched conformers (data.conformer_matching) docks an RDKit conformer, as it was
+      // evaluated; the file's own coordinates (perhaps a crystal pose) would hand it bond geometry it never saw.
+      if (lig.has_3d && !s.conformer_matching) {
         pos = lig.positions();
       } else {
         ConformerOptions co;
@@ -281,6 +289,8 @@ int run_dock(const CommandContext& ctx) {
           p.properties["disco_energy"] = fixed(q.energy(), 3);
           p.properties["disco_sample"] = std::to_string(q.origin + 1);
         }
+        for (size_t l = 0; l < sample.latents.size(); ++l)  // what each latent picked (latent_nodes.h)
+          p.properties["disco_latent" + std::to_string(l + 1)] = describe_latent_node(example, sample.latents[l]);
         if (reference) p.rmsd = symmetric_rmsd(reference->positions(), p.pos, mappings);
         const PoseCheckReport report = checker.check(p.pos);
         for (const auto& [k, v] : pose_check_sdf_properties(report)) p.properties[k] = v;
@@ -297,10 +307,16 @@ int run_dock(const CommandContext& ctx) {
         if (refined)
           summary << ',' << ranked[r].properties["disco_score"] << ',' << ranked[r].properties["disco_energy"] << ','
                   << ranked[r].properties["disco_sample"];
+        std::string latents;  // "residue A:HIS41; ligand atom 7 (N)": the report highlights these
+        for (int64_t l = 1; run.model.prior && l <= s.m; ++l) {
+          const std::string& what = ranked[r].properties["disco_latent" + std::to_string(l)];
+          summary << ',' << what;
+          latents += (l > 1 ? "; " : "") + what;
+        }
         for (const std::string& cell : pose_check_csv_values(checker.check(ranked[r].pos))) summary << ',' << cell;
         summary << ',' << seconds << '\n';
         ranks << job.name << ',' << r + 1 << ',' << (reference ? std::to_string(*ranked[r].rmsd) : std::string()) << ','
-              << ranked[r].properties["disco_model_score"] << ",," << ranked[r].properties["disco_confidence"] << '\n';
+              << ranked[r].properties["disco_model_score"] << ',' << latents << ',' << ranked[r].properties["disco_confidence"] << '\n';
       }
       listing << job.name << ',' << fs::absolute(job.protein).string() << ','
               << (reference ? fs::absolute(ref).string() : std::string()) << ",../" << job.name << "/poses.sdf\n";

@@ -99,7 +99,7 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
     std::vector<double> rmsds;
     std::vector<RankedPose> ranked;
     for (size_t r = 0; r < poses.size(); ++r) {
-      const double d = symmetric_rmsd(e.lig_pos, poses[r].pos, e.automorphisms);
+      const double d = symmetric_rmsd(e.reference_pos, poses[r].pos, e.automorphisms);
       rmsds.push_back(d);
       all_below_2 += d < 2.0;
       ++all_poses;
