@@ -156,7 +156,7 @@ int run_dock(const CommandContext& ctx) {
                  std::string("Run directory of a trained docking model (disco train ... --out RUN); default: the shipped "
                              "model, MODELS/") + kShippedDockingModel + " (MODELS: $DISCO_MODELS_DIR, else ../share/disco/models next to the executable)");
   app.add_option("--protein", protein, "Protein PDB file");
-  app.add_option("--ligand", ligand, "Ligand: an SDF/MOL2 file or a SMILES string; docked as a seeded RDKit conformer when the model was trained with data.conformer_matching (the shipped one is), else from the file's coordinates");
+  app.add_option("--ligand", ligand, "Ligand: an SDF/MOL2 file or a SMILES string; docked as a seeded RDKit conformer when the model was trained with data.conformer_matching, else from the file's coordinates");
   app.add_option("--csv", csv, "Batch: a CSV with columns complex_name,protein_path,ligand_description (paths relative to the CSV)");
   app.add_option("--out", out, "Output folder (default dock-out)");
   app.add_option("--samples", samples, "Poses per complex (default: the run's dock.samples)");

@@ -113,7 +113,7 @@ TEST_CASE("torsion changes and SE(3) moves keep every bond length and angle to 1
   }
   // DiffDock's decoupling: the centroid moved by the translation exactly.
   const Vec3 shift = centroid(moved) - centroid(g.pos);
-  CHECK(distance(shift, update.translation) < 1e-6);
+  CHECK(distance(shift, Vec3(3.0, -4.0, 12.0)) < 1e-6);
 }
 
 TEST_CASE("set_torsion_angles reaches the requested dihedrals") {
