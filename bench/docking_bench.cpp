@@ -256,7 +256,7 @@ int run(const Options& o) {
         // The same dock's latents in sampling order, drawn again as dock_poses draws them: from a generator
         // with the same seed, after the draws of the random start (orientations, torsions, translations).
         // The Python side checks every draw against its own prior and then docks with these latents, so that
-        // a near-tie between two node scores cannot send one pose down another trajectory (issue #24, item 7).
+        // a near-tie between two node scores cannot send one pose down another trajectory.
         auto g2 = at::detail::createCPUGenerator(s.seed + 4242);
         const int64_t T = int64_t(example.torsions.size());
         at::randn({n, 4}, g2, at::kDouble);                        // uniform_rotation_vectors

@@ -2,7 +2,7 @@
 # bench/docking_shipped_train.sh [--steps N] [--prior-steps N] [--only disco|m0] [--train-only | --eval-only]
 #                                [--validation N] [--astex N] [--runs DIR] [--data DIR]
 #
-# The shipped docking model (issue #25): DisCo-DiffDock (latent.m = 2) from examples/docking/dsdp_shipped.toml on
+# The shipped docking model: DisCo-DiffDock (latent.m = 2) from examples/docking/dsdp_shipped.toml on
 # the DSDP training split (examples/docking/dsdp_split/train.txt; conformer matching on), then its latent.m = 0 twin
 # with the same budget (data, steps, batch, learning rate, seed), one thread each, one after the other. Each trained
 # run is evaluated on the DSDP validation split (dsdp_split/validation.txt, where settings are chosen) and on the 85

@@ -160,7 +160,7 @@ def number(v):
         return float(v)
     except ValueError:
         return None
-print(f"{len(rows)} complexes, pocket given (22 Å box), the same RDKit start conformer for every tool, {threads} threads each.\n")
+print(f"{len(rows)} complexes, pocket given (22 Å box), the same RDKit start conformer for every tool, {threads} thread(s) each.\n")
 print("| tool | top-1 < 2 Å | top-5 < 2 Å | median top-1 RMSD (Å) | top-1 passes all checks | median s per complex | mean s |")
 print("|---|---|---|---|---|---|---|")
 for t in tools:
@@ -170,7 +170,7 @@ for t in tools:
     secs = [float(r[t + "_seconds"]) for r in rows]
     n = len(rows)
     med = statistics.median([x if x is not None else float("inf") for x in r1]) if rows else float("nan")
-    label = f"AutoDock Vina 1.2.3 (exhaustiveness {exh})" if t == "vina" else f"disco {t.split('_', 1)[0]}: {names.get(t.split('_', 1)[1], t)}"
+    label = f"AutoDock Vina 1.2.3 (exhaustiveness {exh})" if t == "vina" else f"disco, model {t.split('_', 1)[0]}: {names.get(t.split('_', 1)[1], t)}"
     checks = f"{sum(v == '1' for v in valid)} of {len(valid)}" if valid else "–"
     print(f"| {label} | {sum(x is not None and x < 2 for x in r1)} of {n} | {sum(x is not None and x < 2 for x in r5)} of {n} | "
           f"{med:.2f} | {checks} | {statistics.median(secs):.1f} | {statistics.mean(secs):.1f} |")

@@ -1,4 +1,4 @@
-// Conformer matching for the docking data (data.conformer_matching, issue #25), as DiffDock trains: the model
+// Conformer matching for the docking data (data.conformer_matching), as DiffDock trains: the model
 // learns to move an RDKit conformer, the kind of ligand a user has at docking time, not the crystal geometry.
 //
 // Per complex: an ETKDG conformer of the ligand (generate_conformer, seeded by the complex id and the run's

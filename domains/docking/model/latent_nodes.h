@@ -1,4 +1,4 @@
-// What each DisCo latent of a docked pose picked, in words (issue #25): a latent is a node of the joint graph
+// What each DisCo latent of a docked pose picked, in words: a latent is a node of the joint graph
 // (joint_graph.h: node-local index i < atoms is ligand atom i, atoms + j is pocket residue j), so it is a ligand
 // atom or a pocket residue. `disco dock` writes these to summary.csv (latent1, latent2, ...), to each pose's SDF
 // fields and to the report, which highlights the residue next to the pose.

@@ -1,4 +1,4 @@
-// The docking model shipped with disco (issue #25): what `disco dock` uses when no --model is given.
+// The docking model shipped with disco: what `disco dock` uses when no --model is given.
 //
 // A shipped model is a run directory under a models folder, MODELS/docking/<name>/: config.toml, checkpoints/ with
 // one checkpoint, MODEL_CARD.md (data, split, config, steps, metrics) and SHA256SUMS. The models folder is
