@@ -629,7 +629,7 @@ class Docking:
             z[:, j] = torch.multinomial(torch.softmax(logits, 1), 1, False, generator=gen).squeeze(1)
         return z
 
-    # -- pose updates (torsion.cpp apply_pose_update), vectorised over the poses, float64
+    # -- pose updates (diffusion/pose_update.cpp apply_pose_update), vectorised over the poses, float64
 
     @staticmethod
     def rotation_matrices(rotvec):
