@@ -670,7 +670,7 @@ class Docking:
             z[:, j] = reference[:, j]
         return z, (draws if reference is not None else None)
 
-    # -- pose updates (torsion.cpp apply_pose_update), vectorised over the poses, float64
+    # -- pose updates (diffusion/pose_update.cpp apply_pose_update), vectorised over the poses, float64
 
     @staticmethod
     def rotation_matrices(rotvec):

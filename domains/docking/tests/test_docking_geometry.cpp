@@ -81,9 +81,10 @@ TEST_CASE("torsion changes and SE(3) moves keep every bond length and angle to 1
   std::uniform_real_distribution<double> angle(-M_PI, M_PI);
   std::vector<double> delta(size_t(g.torsions.size()));
   for (auto& d : delta) d = angle(rng);
+  const Vec3 translation{3, -4, 12};
   const Vec3 rotation = random_unit(rng) * 2.5;
   disco::equivariant::PoseUpdate update;
-  update.translation = at::tensor({3.0, -4.0, 12.0}, at::kDouble).view({1, 3});
+  update.translation = at::tensor({translation.x, translation.y, translation.z}, at::kDouble).view({1, 3});
   update.rotation = at::tensor({rotation.x, rotation.y, rotation.z}, at::kDouble).view({1, 3});
   update.torsion = at::tensor(delta, at::kDouble);
   const std::vector<Vec3> moved = disco::equivariant::apply_pose_update(g.pos, g.torsions, update, 0, 0);
@@ -113,7 +114,7 @@ TEST_CASE("torsion changes and SE(3) moves keep every bond length and angle to 1
   }
   // DiffDock's decoupling: the centroid moved by the translation exactly.
   const Vec3 shift = centroid(moved) - centroid(g.pos);
-  CHECK(distance(shift, Vec3(3.0, -4.0, 12.0)) < 1e-6);
+  CHECK(distance(shift, translation) < 1e-6);
 }
 
 TEST_CASE("set_torsion_angles reaches the requested dihedrals") {

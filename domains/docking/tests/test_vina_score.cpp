@@ -285,7 +285,7 @@ TEST_CASE("the score matches `vina --score_only` on 20 Astex complexes, crystal 
       const double affinity = s.affinity(inter);
       const double tol_inter = 0.05 + 0.02 * std::abs(vina_inter), tol_aff = 0.05 + 0.02 * std::abs(vina_affinity);
       differences.push_back(std::abs(affinity - vina_affinity));
-      INFO(id << (variant ? " perturbed" : " crystal") << ": disco " << inter << " / " << affinity << ", vina " << vina_inter
+      INFO(id << std::string(variant ? " perturbed" : " crystal") << ": disco " << inter << " / " << affinity << ", vina " << vina_inter
               << " / " << vina_affinity);
       CHECK(std::abs(inter - vina_inter) <= tol_inter);
       CHECK(std::abs(affinity - vina_affinity) <= tol_aff);
