@@ -88,6 +88,19 @@ std::vector<double> torsion_angles(const std::vector<Vec3>& pos, const TorsionSe
   return out;
 }
 
+TorsionSet select_torsions(const TorsionSet& torsions, const std::vector<bool>& keep) {
+  TorsionSet out;
+  out.num_atoms = torsions.num_atoms;
+  for (int64_t i = 0; i < torsions.size(); ++i) {
+    if (!keep[size_t(i)]) continue;
+    out.bonds.push_back(torsions.bonds[size_t(i)]);
+    out.dihedrals.push_back(torsions.dihedrals[size_t(i)]);
+    const auto row = torsions.mask.begin() + i * torsions.num_atoms;
+    out.mask.insert(out.mask.end(), row, row + torsions.num_atoms);
+  }
+  return out;
+}
+
 void set_torsion_angles(std::vector<Vec3>& pos, const TorsionSet& torsions, const std::vector<double>& angles) {
   // One at a time: a torsion's dihedral atoms may sit on the moving side of an earlier one, but its own
   // dihedral is measured after that earlier change, so the result is exact.

@@ -27,6 +27,9 @@ struct TorsionSet {
 TorsionSet find_torsions(int64_t num_atoms, const std::vector<std::array<int32_t, 2>>& bonds,
                          const std::vector<bool>& bond_is_triple = {});
 
+// The torsions with keep[i] set, in their order (keep: one flag per torsion).
+TorsionSet select_torsions(const TorsionSet& torsions, const std::vector<bool>& keep);
+
 // Rotates the moving atoms of each torsion i by delta[i] radians, in order, about the current axis.
 void apply_torsion_changes(std::vector<Vec3>& pos, const TorsionSet& torsions, const std::vector<double>& delta);
 // The dihedral angle of each torsion (its `dihedrals` atoms) in radians.

@@ -15,7 +15,12 @@ struct SearchOptions {
   double temperature = 1.2;    // kcal/mol, for the Metropolis rule (Vina's)
   double translation = 2.0;    // Å: a translation move's length
   double rotation = 0.5;       // rad: largest rotation of an orientation move
-  LocalOptions local;
+  LocalOptions local;          // each step's optimisation
+  // The CPU chains (monte_carlo_chain.h) only: a pose that may join the chain's `keep` lowest distinct minima
+  // (more than distinct_rmsd Å from each other) is first optimised further with `polish`.
+  LocalOptions polish{200};
+  int keep = 4;
+  double distinct_rmsd = 1.0;
 };
 
 struct SearchResult {

@@ -32,6 +32,19 @@ struct PoseEnergyProblem {
   double spacing = 0.375, outside_penalty = 10;
 };
 
+// Work space of pose_energy, reused across calls.
+struct PoseScratch {
+  std::vector<Vec3> coords, forces;
+};
+
+// One pose: `reference` [N, 3] and `params` [6 + T] -> the energy; its gradient [6 + T] into `gradient` unless that is
+// null. No allocation once `scratch` has grown to N atoms.
+double pose_energy(const PoseEnergyProblem& problem, const double* reference, int64_t num_atoms, const double* params,
+                   double* gradient, PoseScratch& scratch);
+// The coordinates of one pose (what pose_energy scores), and the reference centroid the rotation turns about.
+void pose_coordinates(const PoseEnergyProblem& problem, const double* reference, int64_t num_atoms, const double* params,
+                      std::vector<Vec3>& coords, Vec3* centre = nullptr);
+
 // reference [B, N, 3] and params [B, 6 + T], float64 on the CPU -> {energy [B], gradient [B, 6 + T]}.
 std::pair<at::Tensor, at::Tensor> fused_pose_energy(const PoseEnergyProblem& problem, const at::Tensor& reference,
                                                     const at::Tensor& params);

@@ -1,5 +1,5 @@
 // Refinement of docked poses by the physics score: every pose locally optimised in the pose space (translation,
-// rotation, torsions), then, for `search`, Monte-Carlo chains seeded by the best of them; the poses found are
+// rotation, Vina's rotors), then, for `search`, Monte-Carlo chains seeded by the best of them; the poses found are
 // clustered (a pose within cluster_rmsd Å of a better one is dropped, as Vina does) and ranked by
 // intermolecular + intramolecular energy, lowest first.
 #pragma once
@@ -24,6 +24,9 @@ struct RefineOptions {
   int chains = 8;             // Monte-Carlo chains, seeded by the best locally optimised poses
   SearchOptions search;       // steps per chain, temperature, move sizes, local optimiser
   double cluster_rmsd = 1.0;  // Å
+  // The batched tensor path (minimise_locally, monte_carlo_search: any device) instead of the per-pose CPU one
+  // (bfgs.h, monte_carlo_chain.h); the same search, the CPU path being the fast one on a CPU.
+  bool on_tensors = false;
 };
 
 struct RefinedPose {
@@ -39,8 +42,10 @@ struct RefineStats {
   int64_t poses_found = 0;  // before clustering
 };
 
-// `poses`: coordinates of one molecule (the torsions' atom order). Returns the ranked, clustered poses.
-std::vector<RefinedPose> refine_poses(const VinaScore& score, const TorsionSet& torsions,
+// `poses`: coordinates of one molecule (the torsions' atom order); `torsions`: the diffusion's (vina_torsions.h:
+// only Vina's rotors turn). When `conformer` (the input ligand's coordinates) is given, each pose's other torsions
+// are first set back to its angles. Returns the ranked, clustered poses.
+std::vector<RefinedPose> refine_poses(const VinaScore& score, const TorsionSet& torsions, const std::vector<Vec3>& conformer,
                                       const std::vector<std::vector<Vec3>>& poses, const RefineOptions& options,
                                       at::Generator gen, RefineStats* stats = nullptr);
 

@@ -79,6 +79,7 @@ VinaLigand make_vina_ligand(const PdbqtMolecule& pdbqt, int64_t num_atoms, const
   for (const auto& r : pdbqt.rotatable_bonds) {
     const int32_t a = r[0] - 1, b = r[1] - 1;
     if (a < 0 || b < 0 || a >= num_atoms || b >= num_atoms) continue;  // a bond to a hydrogen moves no heavy atom
+    lig.rotatable_bonds.push_back({a, b});
     if (neighbours[size_t(b)].size() > 1) lig.num_rotatable += 0.5;
     if (neighbours[size_t(a)].size() > 1) lig.num_rotatable += 0.5;
   }

@@ -20,6 +20,7 @@ namespace disco::docking {
 struct VinaLigand {
   std::vector<XsType> types;                       // per heavy atom, in the molecule's order
   std::vector<std::array<int32_t, 2>> intra_pairs;  // i < j, heavy atom indices
+  std::vector<std::array<int32_t, 2>> rotatable_bonds;  // Open Babel's rotors between heavy atoms (0-based)
   double num_rotatable = 0;                        // N_rot (may be a half-integer)
   // 1 / (1 + 0.05846 N_rot): the factor from the intermolecular energy to the predicted affinity.
   double affinity_factor() const;

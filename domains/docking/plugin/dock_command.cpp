@@ -256,7 +256,7 @@ int run_dock(const CommandContext& ctx) {
         const VinaScore score = make_vina_score(job.protein, c.ligand_molblock, c.ligand.num_atoms(), c.ligand.bonds, box, job.name);
         std::vector<std::vector<Vec3>> samples;
         for (const DockedPose& p : poses) samples.push_back(p.pos);
-        refined_poses = refine_poses(score, c.ligand.torsions, samples, refine, gen);
+        refined_poses = refine_poses(score, c.ligand.torsions, pos, samples, refine, gen);
       }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       // PoseBusters-style checks of every pose against the input ligand's own geometry (physics/pose_checks.h).

@@ -124,7 +124,7 @@ int run_score(const CommandContext& ctx) {
     if (local) {
       RefineOptions o;
       o.mode = RefineMode::Local;
-      p = refine_poses(*score, graph->torsions, {pos}, o, gen).front();
+      p = refine_poses(*score, graph->torsions, {}, {pos}, o, gen).front();
     } else {
       p = score_poses(*score, {pos}).front();
     }
