@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "chem_logs.h"
+#include "decimal_text.h"
 #include "disco/atomic_file.h"
 #include "disco/error.h"
 #include "molecule.h"
@@ -34,12 +35,6 @@ std::vector<Vec3> protein_heavy_atoms(const Protein& protein) {
     for (const auto& a : r.atoms)
       if (a.element != "H" && a.element != "D") out.push_back(a.pos);
   return out;
-}
-
-std::string fmt(double v, int digits = 2) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
 }
 
 }  // namespace
@@ -158,8 +153,8 @@ Complex load_complex_unguarded(const ComplexFiles& files, const DatasetOptions& 
     }
   if (overlapping)
     throw ComplexError(kSkipLigandOverlap, c.ligand_file + ": " + std::to_string(overlapping) +
-                                               " heavy-atom pairs closer than " + fmt(options.min_ligand_atom_distance, 1) +
-                                               " A (closest " + fmt(closest) +
+                                               " heavy-atom pairs closer than " + fixed(options.min_ligand_atom_distance, 1) +
+                                               " A (closest " + fixed(closest) +
                                                " A): superposed alternate conformations?");
 
   const auto protein_atoms = protein_heavy_atoms(protein);
@@ -172,13 +167,13 @@ Complex load_complex_unguarded(const ComplexFiles& files, const DatasetOptions& 
     if (d < options.min_protein_distance) inside.insert(near.src[k]);
   }
   if (near.size() == 0)
-    throw ComplexError(kSkipLigandFar, "no protein atom within " + fmt(options.max_contact_distance, 1) +
+    throw ComplexError(kSkipLigandFar, "no protein atom within " + fixed(options.max_contact_distance, 1) +
                                            " A of the ligand: not a complex (wrong files?)");
   c.nearest_protein_atom = nearest;
   if (!inside.empty())
     throw ComplexError(kSkipLigandInProtein, std::to_string(inside.size()) + " of " + std::to_string(pos.size()) +
-                                                 " ligand atoms lie within " + fmt(options.min_protein_distance) +
-                                                 " A of protein atoms (nearest " + fmt(nearest) +
+                                                 " ligand atoms lie within " + fixed(options.min_protein_distance) +
+                                                 " A of protein atoms (nearest " + fixed(nearest) +
                                                  " A): the ligand is also part of the protein file");
 
   c.receptor = build_receptor_graph(protein, options.graph);

@@ -578,4 +578,14 @@ std::vector<std::string> pose_check_csv_values(const PoseCheckReport& report, bo
   return vals;
 }
 
+std::vector<std::string> pose_check_csv_values(const std::map<std::string, std::string>& sdf_properties) {
+  auto field = [&](const std::string& key) {
+    const auto it = sdf_properties.find(key);
+    return it == sdf_properties.end() ? std::string() : it->second;
+  };
+  std::vector<std::string> vals{field("disco_valid") == "1" ? "1" : "0"};
+  for (const auto& name : PoseChecker::check_names()) vals.push_back(field("disco_check_" + name) == "pass" ? "1" : "0");
+  return vals;
+}
+
 }  // namespace disco::docking

@@ -118,5 +118,7 @@ std::map<std::string, std::string> pose_check_sdf_properties(const PoseCheckRepo
 // `<name>_value` (the measured figure, empty when NaN) after each.
 std::vector<std::string> pose_check_csv_columns(bool with_values = false);
 std::vector<std::string> pose_check_csv_values(const PoseCheckReport& report, bool with_values = false);
+// The same cells (without values) from a report's SDF fields (pose_check_sdf_properties), e.g. of a written pose.
+std::vector<std::string> pose_check_csv_values(const std::map<std::string, std::string>& sdf_properties);
 
 }  // namespace disco::docking

@@ -15,6 +15,7 @@
 #include "automorphism.h"
 #include "complex.h"
 #include "conformer.h"
+#include "decimal_text.h"
 #include "disco/error.h"
 #include "metrics.h"
 #include "molecule.h"
@@ -42,13 +43,6 @@ bool parse_command_args(CLI::App& app, const CommandContext& ctx) {
 }
 
 namespace {
-
-
-std::string fixed(double v, int digits = 2) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
 
 std::string percent(double fraction) { return fixed(100 * fraction, 1) + "%"; }
 

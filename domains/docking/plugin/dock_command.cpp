@@ -32,6 +32,7 @@
 #include "commands.h"
 #include "complex.h"
 #include "conformer.h"
+#include "decimal_text.h"
 #include "disco/atomic_file.h"
 #include "disco/error.h"
 #include "disco/registry.h"
@@ -137,11 +138,6 @@ std::vector<DockedPose> random_poses(const DockingExample& example, const Vec3& 
   return out;
 }
 
-std::string fixed(double v, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
 
 }  // namespace
 
@@ -292,8 +288,7 @@ int run_dock(const CommandContext& ctx) {
         for (size_t l = 0; l < sample.latents.size(); ++l)  // what each latent picked (latent_nodes.h)
           p.properties["disco_latent" + std::to_string(l + 1)] = describe_latent_node(example, sample.latents[l]);
         if (reference) p.rmsd = symmetric_rmsd(reference->positions(), p.pos, mappings);
-        const PoseCheckReport report = checker.check(p.pos);
-        for (const auto& [k, v] : pose_check_sdf_properties(report)) p.properties[k] = v;
+        for (const auto& [k, v] : pose_check_sdf_properties(checker.check(p.pos))) p.properties[k] = v;
         ranked.push_back(p);
       }
       const std::string dir = out + "/" + job.name;
@@ -313,7 +308,7 @@ int run_dock(const CommandContext& ctx) {
           summary << ',' << what;
           latents += (l > 1 ? "; " : "") + what;
         }
-        for (const std::string& cell : pose_check_csv_values(checker.check(ranked[r].pos))) summary << ',' << cell;
+        for (const std::string& cell : pose_check_csv_values(ranked[r].properties)) summary << ',' << cell;
         summary << ',' << seconds << '\n';
         ranks << job.name << ',' << r + 1 << ',' << (reference ? std::to_string(*ranked[r].rmsd) : std::string()) << ','
               << ranked[r].properties["disco_model_score"] << ',' << latents << ',' << ranked[r].properties["disco_confidence"] << '\n';

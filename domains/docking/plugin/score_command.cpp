@@ -25,6 +25,7 @@
 
 #include "automorphism.h"
 #include "commands.h"
+#include "decimal_text.h"
 #include "disco/atomic_file.h"
 #include "disco/error.h"
 #include "graph.h"
@@ -41,11 +42,6 @@ namespace disco::docking {
 
 namespace {
 
-std::string fixed(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f", v);
-  return buf;
-}
 
 }  // namespace
 
@@ -140,16 +136,16 @@ int run_score(const CommandContext& ctx) {
     }
     const PoseChecker checker(*l.mol, geometry, receptor_pdb);
     const PoseCheckReport report = checker.check(p.pos);
-    csv << i + 1 << ',' << fixed(p.affinity) << ',' << fixed(p.intermolecular) << ',' << fixed(p.intramolecular) << ','
+    csv << i + 1 << ',' << fixed(p.affinity, 3) << ',' << fixed(p.intermolecular, 3) << ',' << fixed(p.intramolecular, 3) << ','
         << pos.size();
     for (const std::string& cell : pose_check_csv_values(report)) csv << ',' << cell;
     csv << '\n';
     if (local) {
       RankedPose r;
       r.pos = p.pos;
-      r.properties["disco_score"] = fixed(p.affinity);
-      r.properties["minimizedAffinity"] = fixed(p.affinity);
-      r.properties["disco_energy"] = fixed(p.energy());
+      r.properties["disco_score"] = fixed(p.affinity, 3);
+      r.properties["minimizedAffinity"] = fixed(p.affinity, 3);
+      r.properties["disco_energy"] = fixed(p.energy(), 3);
       for (const auto& [k, v] : pose_check_sdf_properties(report)) r.properties[k] = v;
       written.push_back(r);
     }
