@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The image domain end to end on a Fashion-MNIST subset: train a tiny DisCo-Diff for a few hundred steps, sample
-# PNG grids (prior, fixed latents, one class), evaluate FD-FashionMNIST with a freshly trained classifier, and
-# the m = 0 baseline through the same commands. Skipped when the dataset package is absent.
+# PNG grids (prior, fixed latents, one class) and every image as a PNG folder and an .npz that numpy reads,
+# evaluate FD-FashionMNIST with a freshly trained classifier, and the m = 0 baseline through the same commands.
+# Skipped when the dataset package is absent.
 source "$(dirname "$0")/lib.sh"
 set -e
 FM=/usr/share/datasets/fashion-mnist
@@ -21,9 +22,25 @@ expect_exit 0 "$DISCO" -j 1 sample "$WORK/disco" -n 20 --out "$WORK/grid"
 head -c 8 "$WORK/grid.png" | grep -q PNG || fail "grid.png is not a PNG"
 [ "$(wc -l < "$WORK/grid.csv")" -eq 21 ] || fail "expected 20 rows in grid.csv"
 head -1 "$WORK/grid.csv" | grep -q '^index,label,z0,z1$' || fail "bad CSV header"
+# Every image for external scorers: grid/000000.png ... and grid.npz, the same pixels, labels and latents as the CSV.
+expect_output "$WORK/grid.npz"
+check_npz() {  # STEM N: numpy reads STEM.npz, equal to STEM/*.png and STEM.csv
+  local rc=0
+  [ -x /usr/bin/python3 ] || { echo "SKIP npz check: no /usr/bin/python3"; return 0; }
+  /usr/bin/python3 "$DISCO_SOURCE/tests/e2e/npz_matches_pngs.py" "$1" "$2" 28 28 1 > "$WORK/npz.out" 2>&1 || rc=$?
+  if [ "$rc" -eq 77 ]; then echo "SKIP npz check: $(cat "$WORK/npz.out")"; return 0; fi
+  [ "$rc" -eq 0 ] || fail "$1.npz: $(cat "$WORK/npz.out")"
+}
+check_npz "$WORK/grid" 20
+# Fewer samples to the same stem: the folder is replaced, not topped up.
+expect_exit 0 "$DISCO" -j 1 sample "$WORK/disco" -n 3 --steps 2 --out "$WORK/grid"
+check_npz "$WORK/grid" 3
+expect_exit 0 "$DISCO" -j 1 sample "$WORK/disco" -n 2 --steps 2 --out "$WORK/gridonly" --set sample.all_images=false
+[ -s "$WORK/gridonly.png" ] && [ ! -e "$WORK/gridonly.npz" ] && [ ! -e "$WORK/gridonly" ] || fail "sample.all_images=false"
 # Fixed latents: every sample carries them; one class: every label is 3.
 expect_exit 0 "$DISCO" -j 1 sample "$WORK/disco" -n 10 --latents 1,3 --out "$WORK/fixed"
 awk -F, 'NR>1 && ($3!=1 || $4!=3) {bad=1} END {exit bad}' "$WORK/fixed.csv" || fail "fixed latents not used"
+check_npz "$WORK/fixed" 10
 expect_exit 0 "$DISCO" -j 1 sample "$WORK/disco" -n 8 --class 3 --out "$WORK/class3"
 awk -F, 'NR>1 && $2!=3 {bad=1} END {exit bad}' "$WORK/class3.csv" || fail "sample.class not used"
 expect_exit 2 "$DISCO" sample "$WORK/disco" -n 4 --set sample.class=12 --out "$WORK/bad"
@@ -34,6 +51,8 @@ for key in fd_fashion_mnist fd_fashion_mnist_train_test_floor classifier_test_ac
            latent_codes_in_use latent_perplexity latent_mean_max_prob loss_encoded_sigma1 loss_null_sigma1; do
   grep -q "\"$key\":" "$WORK/disco/metrics.json" || fail "metrics.json lacks $key"
 done
+[ -f "$WORK/disco/samples/eval_samples/000099.png" ] && [ -s "$WORK/disco/samples/eval_samples.npz" ] \
+  || fail "eval did not write every sample"
 [ -s "$WORK/classifier.pt" ] || fail "the FD classifier was not cached"
 [ -s "$WORK/disco/plots/shared_latents.png" ] && [ -s "$WORK/disco/samples/eval_samples.png" ] || fail "eval PNGs missing"
 # The FD is a finite positive number and the classifier learnt something (10 classes: chance is 0.1).

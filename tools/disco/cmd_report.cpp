@@ -1,6 +1,7 @@
 // disco report RUN_DIR... --out FILE.html: one self-contained HTML page (no network, no external files) with
 // each run's resolved config, loss curves per stage, a metric table (runs side by side) and every PNG the run
-// wrote (plots/, samples/), inlined as data URIs. Works on runs of any domain.
+// wrote in plots/ and samples/ (not in their sub-folders, which hold one file per sample), inlined as data URIs.
+// Works on runs of any domain.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -163,10 +164,11 @@ Run load_run(const std::string& dir) {
   r.domain = Config::parse_string(r.config_text, config_path).peek_string("domain").value_or("?");
   if (fs::exists(fs::path(dir) / "metrics.csv")) r.history = read_history(fs::path(dir) / "metrics.csv");
   if (fs::exists(fs::path(dir) / "metrics.json")) r.metrics = read_flat_json(fs::path(dir) / "metrics.json");
+  // Only the files directly in these folders: a sub-folder such as samples/samples/ holds one PNG per sample.
   for (const char* sub : {"plots", "samples"}) {
     const fs::path d = fs::path(dir) / sub;
     if (!fs::is_directory(d)) continue;
-    for (const auto& e : fs::recursive_directory_iterator(d))
+    for (const auto& e : fs::directory_iterator(d))
       if (e.is_regular_file() && e.path().extension() == ".png")
         r.images[fs::relative(e.path(), dir).string()] = e.path();
   }

@@ -23,6 +23,7 @@
 #include "disco_plugin_schema.h"  // kPluginSchema: schema.toml, embedded by disco_add_plugin()
 #include "frechet.h"
 #include "inception.h"
+#include "npz.h"
 #include "png_grid.h"
 #include "streaming_image_folder.h"
 #include "unet.h"
@@ -141,7 +142,10 @@ class ImageDomain : public Domain {
     return b;
   }
 
-  // STEM.png: a grid of the first sample.grid_max images; STEM.csv: index, class and latents of every sample.
+  // STEM.png: a grid of the first sample.grid_max images; STEM.csv: index, class and latents of every sample;
+  // with sample.all_images also every image, for external FID/FD tools: STEM/000000.png, 000001.png, ... (EDM's
+  // naming) and STEM.npz (numpy: "arr_0" uint8 [N, H, W, C] as ADM's evaluator reads it, "labels" [N] and
+  // "latents" [N, m] int64 when the samples have them).
   std::vector<std::string> write_samples(const Config& c, const SampleSet& s, const std::string& stem) const override {
     const int64_t n = std::min<int64_t>(s.x.size(0), c.get_int("sample.grid_max"));
     int64_t columns = c.get_int("sample.grid_columns");
@@ -163,7 +167,18 @@ class ImageDomain : public Domain {
       csv << '\n';
     }
     write_text_atomically(stem + ".csv", csv.str());
-    return {stem + ".png", stem + ".csv"};
+    std::vector<std::string> written{stem + ".png", stem + ".csv"};
+    if (c.get_bool("sample.all_images")) {
+      const auto pixels = to_uint8_nhwc(s.x);
+      std::vector<std::pair<std::string, at::Tensor>> arrays{{"arr_0", pixels}};
+      if (labels.defined()) arrays.emplace_back("labels", labels);
+      if (m > 0) arrays.emplace_back("latents", z);
+      write_npz(stem + ".npz", arrays);
+      write_png_files(stem, pixels);
+      written.push_back(stem + ".npz");
+      written.push_back(stem + "/");
+    }
+    return written;
   }
 
   Metrics evaluate(EvalContext& ctx) const override;
