@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The image domain end to end on a Fashion-MNIST subset: train a tiny DisCo-Diff for a few hundred steps, sample
 # PNG grids (prior, fixed latents, one class) and every image as a PNG folder and an .npz that numpy reads,
-# evaluate FD-FashionMNIST with a freshly trained classifier, and the m = 0 baseline through the same commands.
-# Skipped when the dataset package is absent.
+# evaluate FD-FashionMNIST with a freshly trained classifier (prior-sampled and encoded latents, the prior's NLL,
+# the code-class table and code grids), and the m = 0 baseline through the same commands. Skipped when the
+# dataset package is absent.
 source "$(dirname "$0")/lib.sh"
 set -e
 FM=/usr/share/datasets/fashion-mnist
@@ -47,12 +48,34 @@ expect_exit 2 "$DISCO" sample "$WORK/disco" -n 4 --set sample.class=12 --out "$W
 expect_output "sample.class must be < 10"
 
 expect_exit 0 "$DISCO" -j 1 eval "$WORK/disco" --set sample.steps=6 --set eval.n=100
-for key in fd_fashion_mnist fd_fashion_mnist_train_test_floor classifier_test_accuracy class_accuracy_mean \
-           latent_codes_in_use latent_perplexity latent_mean_max_prob loss_encoded_sigma1 loss_null_sigma1; do
+for key in fd_fashion_mnist fd_fashion_mnist_encoded_latents fd_fashion_mnist_train_test_floor \
+           classifier_test_accuracy class_accuracy_mean latent_codes_in_use latent_perplexity latent_mean_max_prob \
+           latent_class_mutual_info latent_tuple_class_mutual_info prior_nll_test prior_nll_uniform \
+           loss_encoded_sigma1 loss_null_sigma1; do
   grep -q "\"$key\":" "$WORK/disco/metrics.json" || fail "metrics.json lacks $key"
 done
+value() { awk -F': ' -v k="\"$1\"" '$1 ~ k {gsub(/[ ,]/, "", $2); print $2}' "$WORK/disco/metrics.json"; }
+awk -v v="$(value fd_fashion_mnist_encoded_latents)" 'BEGIN { exit !(v > 0 && v < 1e6) }' || fail "bad encoded-latents FD"
+# m = 2, k = 4: a uniform prior scores 2 ln 4 nats; the trained prior's NLL is a positive finite number.
+awk -v v="$(value prior_nll_uniform)" 'BEGIN { exit !(v > 2.772 && v < 2.773) }' || fail "prior_nll_uniform != 2 ln 4"
+awk -v v="$(value prior_nll_test)" 'BEGIN { exit !(v > 0 && v < 20) }' || fail "bad prior_nll_test"
+[ -s "$WORK/disco/samples/eval_samples_encoded_latents.png" ] || fail "no grid of the encoded-latent samples"
+# Class-conditional: the encoded-latent samples carry their test images' labels, not the classes in turn.
+awk -F, 'NR>1 && $2 != (NR-2)%10 {other=1} END {exit !other}' "$WORK/disco/samples/eval_samples_encoded_latents.csv" \
+  || fail "the encoded-latent samples were not given their test images' labels"
 [ -f "$WORK/disco/samples/eval_samples/000099.png" ] && [ -s "$WORK/disco/samples/eval_samples.npz" ] \
   || fail "eval did not write every sample"
+# The code-class table: per latent, its codes' images add up to the eval.loss_n test images, and each row's class
+# counts add up to its images.
+t="$WORK/disco/tables/latent_classes.csv"
+head -1 "$t" | grep -q '^latent,code,images,share,top_class,top_class_share,T-shirt/top,' || fail "bad table header"
+for j in 0 1; do
+  [ "$(awk -F, -v j=$j 'NR>1 && $1==j {s+=$3} END {print s}' "$t")" -eq 100 ] || fail "latent $j: images do not add up to 100"
+done
+awk -F, 'NR>1 {s=0; for (i=7; i<=NF; i++) s+=$i; if (s!=$3) bad=1} END {exit bad}' "$t" || fail "class counts != images"
+for f in code_samples_latent0 code_samples_latent1 code_images_latent0 code_images_latent1; do
+  [ -s "$WORK/disco/plots/$f.png" ] || fail "plots/$f.png missing"
+done
 [ -s "$WORK/classifier.pt" ] || fail "the FD classifier was not cached"
 [ -s "$WORK/disco/plots/shared_latents.png" ] && [ -s "$WORK/disco/samples/eval_samples.png" ] || fail "eval PNGs missing"
 # The FD is a finite positive number and the classifier learnt something (10 classes: chance is 0.1).
@@ -65,4 +88,6 @@ expect_output "plain diffusion baseline"
 expect_exit 0 "$DISCO" -j 1 eval "$WORK/base" --set sample.steps=6 --set eval.n=100
 expect_output "FD classifier loaded"
 grep -q '"loss_sigma1":' "$WORK/base/metrics.json" || fail "baseline metrics.json lacks loss_sigma1"
+if grep -q 'encoded_latents\|prior_nll' "$WORK/base/metrics.json"; then fail "the baseline has no latents to encode"; fi
+[ ! -e "$WORK/base/tables" ] || fail "the baseline has no code table"
 echo "ok"

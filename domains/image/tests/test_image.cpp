@@ -1,6 +1,7 @@
 // Unit tests of the image plugin's parts: IDX reader (known bytes), U-Net blocks and shapes, cross-attention
 // sensitivity and the null path, ViT extra tokens, group-hierarchical routing, Frechet distance, PNG grid, the
-// per-sample outputs (PNG folder, .npy/.npz bytes), and the streaming image folder (data.stream) against the in-memory one.
+// per-sample outputs (PNG folder, .npy/.npz bytes), the latent tables (code-class histogram, mutual information),
+// and the streaming image folder (data.stream) against the in-memory one.
 // Torch headers come before doctest (glog's CHECK would clobber doctest's).
 #include <ATen/ATen.h>
 #include <torch/utils.h>
@@ -20,6 +21,7 @@
 #include "disco/error.h"
 #include "frechet.h"
 #include "idx.h"
+#include "latents_explained.h"
 #include "npz.h"
 #include "png_grid.h"
 #include "streaming_image_folder.h"
@@ -352,6 +354,27 @@ TEST_CASE(".npz: a stored zip of NAME.npy entries with their CRC-32 and a centra
   CHECK(u32(u32(second + 42)) == 0x04034b50u);
   CHECK_FALSE(fs::exists(path + ".tmp." + std::to_string(::getpid())));
   fs::remove(path);
+}
+
+TEST_CASE("latents explained: codes by use, tuple ids, mutual information, the code-class table") {
+  // 6 images, m = 2: latent 0 has code 2 (x4, classes 0,0,0,1) and code 0 (x2, class 1); latent 1 is always 5.
+  auto codes = at::tensor(std::vector<int64_t>{2, 5, 2, 5, 0, 5, 2, 5, 0, 5, 2, 5}, at::kLong).reshape({6, 2});
+  auto labels = at::tensor(std::vector<int64_t>{0, 0, 1, 0, 1, 1}, at::kLong);
+  CHECK(codes_by_use(codes, 0) == std::vector<int64_t>{2, 0});
+  CHECK(codes_by_use(codes, 1) == std::vector<int64_t>{5});
+  auto [ids, distinct] = tuple_ids(codes);
+  CHECK(distinct == 2);
+  CHECK(ids.eq(ids[0]).sum().item<int64_t>() == 4);
+  // Independent variables share nothing; a variable shares its entropy with itself; a constant shares nothing.
+  auto fair = at::tensor(std::vector<int64_t>{0, 1, 0, 1}, at::kLong), other = at::tensor(std::vector<int64_t>{0, 0, 1, 1}, at::kLong);
+  CHECK(mutual_information(fair, 2, other, 2) == doctest::Approx(0.0));
+  CHECK(mutual_information(fair, 2, fair, 2) == doctest::Approx(std::log(2.0)));
+  CHECK(mutual_information(codes.select(1, 1), 6, labels, 2) == doctest::Approx(0.0));
+  const std::string csv = code_class_table_csv(codes, labels, {"shirt", "bag, small"});
+  CHECK(csv == "latent,code,images,share,top_class,top_class_share,shirt,bag  small\n"
+               "0,2,4,0.6667,shirt,0.75,3,1\n"
+               "0,0,2,0.3333,bag  small,1,0,2\n"
+               "1,5,6,1,shirt,0.5,3,3\n");
 }
 
 TEST_CASE("image folder: corrupt, truncated and degenerate files are skipped and counted; none left is an error") {
