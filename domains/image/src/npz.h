@@ -1,7 +1,7 @@
 // NumPy .npz output: a zip archive of .npy arrays (format 1.0), stored uncompressed with CRC-32, which
 // `numpy.load` reads (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html). Written so that
-// external FID/FD tools can score disco's samples: ADM's evaluator (Dhariwal & Nichol 2021), which the paper's
-// ImageNet numbers use, reads the uint8 images from the key "arr_0".
+// external FID/FD tools can score disco's samples: ADM's evaluator (Dhariwal & Nichol 2021) reads the uint8
+// images from the key "arr_0".
 #pragma once
 #include <ATen/core/Tensor.h>
 
