@@ -49,13 +49,18 @@ SampleSet generate(Model& model, const Domain& domain, const Registry& registry,
                        std::to_string(model.k) + ")");
   }
 
+  if (o.fixed_cond.size > 0 && o.fixed_cond.size != o.n)
+    throw UsageError("fixed conditions for " + std::to_string(o.fixed_cond.size) + " samples, but " +
+                     std::to_string(o.n) + " samples asked for");
+
   SampleSet out;
   std::vector<at::Tensor> xs, zs;
   std::map<std::string, std::vector<at::Tensor>> conds;
   std::vector<std::vector<at::Tensor>> traj_chunks;
   for (int64_t start = 0; start < o.n; start += o.batch_size) {
     const int64_t nb = std::min(o.batch_size, o.n - start);
-    Batch cond = domain.sample_conditions(config, nb, cpu_gen).to(device);
+    Batch cond = o.fixed_cond.size > 0 ? o.fixed_cond.index(at::arange(start, start + nb, at::kLong)).to(device)
+                                       : domain.sample_conditions(config, nb, cpu_gen).to(device);
     Latents z;
     if (model.has_latents()) {
       auto idx = fixed.defined() ? fixed.narrow(0, start, nb).to(device)

@@ -2,7 +2,8 @@
 """Prints the fraction of pixels of a PNG that are not (near-)white, optionally inside a box.
 
 Usage: png_nonblank.py FILE [X0 Y0 X1 Y1]. Standard library only (zlib): 8-bit RGB/RGBA/grey, not interlaced,
-which is what headless Chromium's screenshots are. Used by tests/e2e/test_report_browser.sh.
+which is what headless Chromium's screenshots are. Used by tests/e2e/test_report_browser.sh; its read_png by
+npz_matches_pngs.py.
 """
 import struct
 import sys
@@ -65,4 +66,5 @@ def main():
     print(f"{inked / max(total, 1):.4f}")
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,7 @@
 // disco report RUN_DIR... --out FILE.html: one self-contained HTML page (no network, no external files) with
-// each run's resolved config, loss curves per stage, a metric table (runs side by side) and every PNG the run
-// wrote (plots/, samples/), inlined as data URIs. Works on runs of any domain.
+// each run's resolved config, loss curves per stage, a metric table (runs side by side), every CSV table under
+// tables/, and every PNG the run wrote in plots/ and samples/ (not in their sub-folders, which hold one file per
+// sample), inlined as data URIs. Works on runs of any domain.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -27,6 +28,7 @@ namespace disco::cli {
 namespace {
 
 constexpr uintmax_t kMaxInlinedImage = 4u << 20;  // bigger PNGs are listed, not inlined
+constexpr size_t kMaxTableRows = 300;              // rows of a tables/*.csv shown; the rest is counted
 
 std::string base64(const uint8_t* data, size_t n) {
   static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -46,6 +48,19 @@ std::string base64(const uint8_t* data, size_t n) {
 std::string png_img(const void* png, size_t size, const std::string& alt) {
   return "<img alt=\"" + html_escape(alt) + "\" src=\"data:image/png;base64," +
          base64(static_cast<const uint8_t*>(png), size) + "\">";
+}
+
+// A PNG narrower than kSmallImage pixels (a grid of a few 28-pixel images) is shown enlarged by a whole factor,
+// its pixels kept sharp; the width is read from the IHDR chunk (bytes 16-19, big-endian).
+constexpr uint32_t kSmallImage = 320;
+std::string png_img_readable(const std::string& png, const std::string& alt) {
+  const std::string img = png_img(png.data(), png.size(), alt);
+  if (png.size() < 24) return img;
+  uint32_t width = 0;
+  for (int i = 16; i < 20; ++i) width = width << 8 | uint8_t(png[size_t(i)]);
+  if (width == 0 || width >= kSmallImage) return img;
+  const uint32_t shown = width * (kSmallImage / width);
+  return img.substr(0, 4) + " class=px style=\"width:" + std::to_string(shown) + "px\"" + img.substr(4);
 }
 
 // metrics.csv: a header row, then numbers (empty or non-numeric cells become NaN).
@@ -148,6 +163,7 @@ struct Run {
   Table history;
   std::vector<std::pair<std::string, std::string>> metrics;  // empty: not evaluated
   std::map<std::string, fs::path> images;                   // "plots/x.png" -> path
+  std::map<std::string, fs::path> tables;                   // "tables/x.csv" -> path
 };
 
 Run load_run(const std::string& dir) {
@@ -163,12 +179,16 @@ Run load_run(const std::string& dir) {
   r.domain = Config::parse_string(r.config_text, config_path).peek_string("domain").value_or("?");
   if (fs::exists(fs::path(dir) / "metrics.csv")) r.history = read_history(fs::path(dir) / "metrics.csv");
   if (fs::exists(fs::path(dir) / "metrics.json")) r.metrics = read_flat_json(fs::path(dir) / "metrics.json");
-  for (const char* sub : {"plots", "samples"}) {
+  // Only the files directly in these folders: a sub-folder such as samples/samples/ holds one PNG per sample.
+  for (const char* sub : {"plots", "samples", "tables"}) {
     const fs::path d = fs::path(dir) / sub;
     if (!fs::is_directory(d)) continue;
-    for (const auto& e : fs::recursive_directory_iterator(d))
-      if (e.is_regular_file() && e.path().extension() == ".png")
-        r.images[fs::relative(e.path(), dir).string()] = e.path();
+    for (const auto& e : fs::directory_iterator(d)) {
+      if (!e.is_regular_file()) continue;
+      const std::string name = fs::relative(e.path(), dir).string();
+      if (e.path().extension() == ".png" && std::string(sub) != "tables") r.images[name] = e.path();
+      if (e.path().extension() == ".csv" && std::string(sub) == "tables") r.tables[name] = e.path();
+    }
   }
   return r;
 }
@@ -266,12 +286,44 @@ std::string image_grid(const std::vector<Run>& runs, std::vector<std::string>* s
         skipped->push_back(it->second.string());
         html += "<div class=note>too large to inline: " + html_escape(it->second.string()) + "</div>";
       } else {
-        const std::string bytes = read_file(it->second.string());
-        html += png_img(bytes.data(), bytes.size(), r.name + " " + name);
+        html += png_img_readable(read_file(it->second.string()), r.name + " " + name);
       }
       html += "<figcaption>" + html_escape(r.name) + "</figcaption></figure>";
     }
     html += "</div>\n";
+  }
+  return html;
+}
+
+// Each tables/*.csv as an HTML table, one heading per file name and one table per run that has it.
+std::string csv_tables(const std::vector<Run>& runs) {
+  std::set<std::string> names;
+  for (const auto& r : runs)
+    for (const auto& [name, path] : r.tables) names.insert(name);
+  std::string html;
+  for (const auto& name : names) {
+    html += "<h3>" + html_escape(name) + "</h3>\n";
+    for (const auto& r : runs) {
+      const auto it = r.tables.find(name);
+      if (it == r.tables.end()) continue;
+      std::istringstream in(read_file(it->second.string()));
+      std::string line;
+      html += "<p class=note>" + html_escape(r.name) + "</p>\n<table class=csv>";
+      size_t rows = 0, more = 0;
+      for (bool header = true; std::getline(in, line); header = false) {
+        if (line.empty()) continue;
+        if (rows++ > kMaxTableRows) {
+          ++more;
+          continue;
+        }
+        html += "<tr>";
+        for (const auto& cell : split_csv_line(line))
+          html += (header ? "<th>" : "<td>") + html_escape(cell) + (header ? "</th>" : "</td>");
+        html += "</tr>\n";
+      }
+      html += "</table>\n";
+      if (more > 0) html += "<p class=note>" + std::to_string(more) + " more rows in " + html_escape(it->second.string()) + "</p>\n";
+    }
   }
   return html;
 }
@@ -284,7 +336,7 @@ td, th { border: 1px solid #ccc; padding: 3px 10px; text-align: right; }
 td:first-child, th:first-child { text-align: left; }
 .row { display: flex; gap: 12px; align-items: flex-start; }
 figure { margin: 0; flex: 1 1 0; min-width: 280px; } figcaption { font-size: 0.85em; color: #555; }
-img { max-width: 100%; border: 1px solid #eee; }
+img { max-width: 100%; border: 1px solid #eee; } img.px { image-rendering: pixelated; }
 pre { background: #f6f6f6; padding: 8px; overflow: auto; font-size: 0.85em; }
 .note { color: #777; }
 )css";
@@ -322,6 +374,8 @@ int run_report(Session& s, const ReportArgs& a) {
   for (size_t i = 0; i < runs.size(); ++i) html += (i ? ", " : "") + html_escape(runs[i].dir);
   html += "</p>\n<h2>Metrics</h2>\n" + metric_table(runs);
   html += "<h2>Training</h2>\n" + history_figure(runs);
+  const std::string tables = csv_tables(runs);
+  if (!tables.empty()) html += "<h2>Tables</h2>\n" + tables;
   std::vector<std::string> skipped;
   html += "<h2>Plots and samples</h2>\n" + image_grid(runs, &skipped);
   std::vector<DockingRunFiles> docking_runs;

@@ -203,7 +203,11 @@ int main(int argc, char** argv) {
   sample_cmd->add_option("--top-k", sample.top_k, "AR prior top-k, 0 = off (default: 0)")->check(CLI::NonNegativeNumber);
   sample_cmd->add_option("--seed", sample.seed, "Seed (default: the run's seed)")->check(CLI::NonNegativeNumber);
   sample_cmd->add_option("--latents", sample.latents, "Fix the latents instead of sampling the prior, e.g. 3 or 3,0,7");
-  sample_cmd->add_option("-o,--out", sample.out, "Output path stem (default: RUN_DIR/samples/samples)");
+  sample_cmd->add_option("-o,--out", sample.out,
+                         "Output path stem STEM; the domain adds its endings. image: STEM.png (grid), STEM.csv (class and "
+                         "latents of each sample), STEM/000000.png... (every image) and STEM.npz (numpy: arr_0 = uint8 "
+                         "N×H×W×C, labels, latents; --set sample.all_images=false: grid and CSV only) "
+                         "(default: RUN_DIR/samples/samples)");
   sample_cmd->add_option("--sweep", sample.sweep,
                          "Evaluate each setting, e.g. cfg=0,1,2 or steps=10,20,50 or prior_temperature=0.5,1; "
                          "writes RUN_DIR/sweep_NAME.csv and plots/sweep_NAME.png");

@@ -22,6 +22,9 @@ struct GenerateOptions {
   double prior_temperature = 1.0;
   int64_t prior_top_k = 0;
   at::Tensor fixed_latents;         // [m] or [n, m] int64: use these instead of the prior
+  // Conditions of the n samples instead of Domain::sample_conditions (size == n; e.g. the labels of the test
+  // images whose encoded latents are in fixed_latents). Unused while its size is 0.
+  Batch fixed_cond;
   bool record_trajectory = false;
   uint64_t seed = 0;
 };

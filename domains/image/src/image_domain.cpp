@@ -1,7 +1,9 @@
 // The image Domain: DisCo-Diff on images (paper Sec. 4.1, App. C/D). Fashion-MNIST (built in) or any image
 // folder; U-Net denoiser with cross-attention to the latents, ViT encoder; PNG grids; FD-<dataset> in the
-// features of a classifier disco trains, per-class accuracy of that classifier on generated images, and
-// diagnostics of whether the latents are used (codes in use, perplexity, confidence, encoded-vs-null loss).
+// features of a classifier disco trains (with prior-sampled latents, and with latents encoded from test images:
+// the denoiser's error alone), per-class accuracy of that classifier on generated images, diagnostics of whether
+// the latents are used (codes in use, perplexity, confidence, mutual information with the class, the prior's NLL,
+// encoded-vs-null loss) and what they mean (code-class table, code grids: latents_explained.h).
 #include "image_domain.h"
 
 #include <ATen/ATen.h>
@@ -23,6 +25,8 @@
 #include "disco_plugin_schema.h"  // kPluginSchema: schema.toml, embedded by disco_add_plugin()
 #include "frechet.h"
 #include "inception.h"
+#include "latents_explained.h"
+#include "npz.h"
 #include "png_grid.h"
 #include "streaming_image_folder.h"
 #include "unet.h"
@@ -46,6 +50,39 @@ at::Tensor fixed_rows(int64_t total, int64_t n, uint64_t seed) {
   return perm.narrow(0, 0, std::min<int64_t>(n, total));
 }
 at::Tensor fixed_subset(const at::Tensor& images, int64_t n, uint64_t seed) { return fixed_rows(images.size(0), n, seed); }
+// The n rows after the first n of the same fixed shuffle: other images than fixed_rows(total, n, seed) when
+// 2n <= total (the remaining ones again, in another order, when not).
+at::Tensor rows_after(int64_t total, int64_t n, uint64_t seed) {
+  auto perm = at::randperm(total, at::detail::createCPUGenerator(seed));
+  return perm.index_select(0, at::arange(std::min(n, total), at::kLong).add(n).remainder(total));
+}
+
+constexpr int64_t kChunk = 250;  // images per encoder / denoiser call in the diagnostics
+
+// A batch of images (model range) with their labels when the model is class-conditional.
+Batch image_batch(const at::Tensor& x, const at::Tensor& labels, bool conditional, const c10::Device& device) {
+  Batch b;
+  b.size = x.size(0);
+  b.tensors["x"] = x.to(device);
+  if (conditional) b.tensors["label"] = labels.to(device);
+  return b;
+}
+
+// The encoder's argmax codes [n, m] (CPU) and their softmax probabilities [n, m] for images x (model range).
+std::pair<at::Tensor, at::Tensor> encode_codes(Model& model, const at::Tensor& x, const at::Tensor& labels, bool conditional) {
+  torch::NoGradGuard no_grad;
+  model.encoder->eval();
+  const auto device = model.ema->parameters()[0].device();
+  std::vector<at::Tensor> cs, ps;
+  for (int64_t s = 0; s < x.size(0); s += kChunk) {
+    const int64_t len = std::min(kChunk, x.size(0) - s);
+    auto logits = model.encoder->encode(image_batch(x.narrow(0, s, len), conditional ? labels.narrow(0, s, len) : labels,
+                                                    conditional, device)).logits;
+    cs.push_back(logits.argmax(-1).to(at::kCPU));
+    ps.push_back(at::softmax(logits, -1).amax(-1).to(at::kCPU));
+  }
+  return {at::cat(cs, 0), at::cat(ps, 0)};
+}
 
 std::string default_classifier_path(const Config& c) {
   std::string dir;
@@ -141,7 +178,10 @@ class ImageDomain : public Domain {
     return b;
   }
 
-  // STEM.png: a grid of the first sample.grid_max images; STEM.csv: index, class and latents of every sample.
+  // STEM.png: a grid of the first sample.grid_max images; STEM.csv: index, class and latents of every sample;
+  // with sample.all_images also every image, for external FID/FD tools: STEM/000000.png, 000001.png, ... (EDM's
+  // naming) and STEM.npz (numpy: "arr_0" uint8 [N, H, W, C] as ADM's evaluator reads it, "labels" [N] and
+  // "latents" [N, m] int64 when the samples have them).
   std::vector<std::string> write_samples(const Config& c, const SampleSet& s, const std::string& stem) const override {
     const int64_t n = std::min<int64_t>(s.x.size(0), c.get_int("sample.grid_max"));
     int64_t columns = c.get_int("sample.grid_columns");
@@ -163,79 +203,85 @@ class ImageDomain : public Domain {
       csv << '\n';
     }
     write_text_atomically(stem + ".csv", csv.str());
-    return {stem + ".png", stem + ".csv"};
+    std::vector<std::string> written{stem + ".png", stem + ".csv"};
+    if (c.get_bool("sample.all_images")) {
+      const auto pixels = to_uint8_nhwc(s.x);
+      std::vector<std::pair<std::string, at::Tensor>> arrays{{"arr_0", pixels}};
+      if (labels.defined()) arrays.emplace_back("labels", labels);
+      if (m > 0) arrays.emplace_back("latents", z);
+      write_npz(stem + ".npz", arrays);
+      write_png_files(stem, pixels);
+      written.push_back(stem + ".npz");
+      written.push_back(stem + "/");
+    }
+    return written;
   }
 
   Metrics evaluate(EvalContext& ctx) const override;
 
  private:
-  void latent_diagnostics(EvalContext& ctx, const ImageSet& test, Metrics& m) const;
+  EncodedImages latent_diagnostics(EvalContext& ctx, const ImageSet& test, Metrics& m) const;
 };
 
 // Are the latents used? On a fixed subset of test images: code usage of the encoder's argmax codes, its mean
-// maximum softmax probability, the mutual information between codes and class, and the denoising loss
-// (EDM-weighted, EMA denoiser) with the encoded latents vs the null embedding at fixed sigmas and fixed noise.
-// With m = 0 only the loss at each sigma is reported (the baseline's column of the same table).
-void ImageDomain::latent_diagnostics(EvalContext& ctx, const ImageSet& test, Metrics& m) const {
+// maximum softmax probability, the mutual information between codes and class (per latent and of the whole
+// tuple), the prior's NLL of those codes, and the denoising loss (EDM-weighted, EMA denoiser) with the encoded
+// latents vs the null embedding at fixed sigmas and fixed noise. With m = 0 only the loss at each sigma is
+// reported (the baseline's column of the same table). Returns the codes and labels of those test images.
+EncodedImages ImageDomain::latent_diagnostics(EvalContext& ctx, const ImageSet& test, Metrics& m) const {
   const Config& cfg = ctx.config;
   Model& model = ctx.model;
   torch::NoGradGuard no_grad;
   model.ema->eval();
-  if (model.encoder) model.encoder->eval();
   const auto device = model.ema->parameters()[0].device();
   const int64_t n = std::min<int64_t>(cfg.get_int("eval.loss_n"), test.images.size(0));
   auto rows = fixed_subset(test.images, n, 99);
   auto x_all = to_model_range(test.images.index_select(0, rows));
   at::Tensor labels_all = test.labels.defined() ? test.labels.index_select(0, rows) : at::Tensor();
   const bool conditional = cfg.get_bool("data.conditional");
-  auto batch_of = [&](int64_t start, int64_t len) {
-    Batch b;
-    b.size = len;
-    b.tensors["x"] = x_all.narrow(0, start, len).to(device);
-    if (conditional) b.tensors["label"] = labels_all.narrow(0, start, len).to(device);
-    return b;
-  };
-  constexpr int64_t kChunk = 250;
-  at::Tensor codes, max_prob;
+  EncodedImages encoded{at::Tensor(), labels_all};
   if (model.encoder) {
-    std::vector<at::Tensor> cs, ps;
-    for (int64_t s = 0; s < n; s += kChunk) {
-      auto logits = model.encoder->encode(batch_of(s, std::min(kChunk, n - s))).logits;
-      cs.push_back(logits.argmax(-1).to(at::kCPU));
-      ps.push_back(at::softmax(logits, -1).amax(-1).to(at::kCPU));
-    }
-    codes = at::cat(cs, 0);
-    max_prob = at::cat(ps, 0);
+    auto [codes, max_prob] = encode_codes(model, x_all, labels_all, conditional);
+    encoded.codes = codes;
     const auto usage = code_usage(codes, model.k);
     m.emplace_back("latent_codes_in_use", double(usage.codes_in_use));
     m.emplace_back("latent_perplexity", usage.perplexity);
     m.emplace_back("latent_mean_max_prob", max_prob.mean().item<double>());
-    m.emplace_back("latent_distinct_tuples", double(std::get<0>(at::_unique(
-        (codes * at::pow(model.k, at::arange(model.m, at::kLong)).unsqueeze(0)).sum(1))).numel()));
-    if (labels_all.defined()) {  // I(code; class) in nats, averaged over the m latents
+    const auto [tuples, distinct] = tuple_ids(codes);
+    m.emplace_back("latent_distinct_tuples", double(distinct));
+    if (labels_all.defined()) {  // I(code; class) in nats, averaged over the m latents, and I(code tuple; class)
       const int64_t classes = std::max<int64_t>(test.num_classes, labels_all.max().item<int64_t>() + 1);
       double mi = 0;
-      for (int64_t j = 0; j < model.m; ++j) {
-        auto joint = at::zeros({model.k, classes}, at::kDouble);
-        joint.index_put_({codes.select(1, j), labels_all}, at::ones({n}, at::kDouble), /*accumulate=*/true);
-        joint /= double(n);
-        auto pc = joint.sum(1, true), pl = joint.sum(0, true);
-        auto ratio = joint / (pc * pl).clamp_min(1e-300);
-        mi += (joint * ratio.clamp_min(1e-300).log()).where(joint > 0, at::zeros_like(joint)).sum().item<double>();
-      }
+      for (int64_t j = 0; j < model.m; ++j) mi += mutual_information(codes.select(1, j), model.k, labels_all, classes);
       m.emplace_back("latent_class_mutual_info", mi / double(model.m));
+      m.emplace_back("latent_tuple_class_mutual_info", mutual_information(tuples, distinct, labels_all, classes));
     }
+    // The prior's error on its own: the NLL of the codes the encoder gives unseen images (stage 2's loss on test
+    // data), in nats per latent tuple; a uniform prior scores m ln k.
+    model.prior->eval();
+    double nll = 0;
+    for (int64_t s = 0; s < n; s += kChunk) {
+      const int64_t len = std::min(kChunk, n - s);
+      Batch cond;
+      cond.size = len;
+      if (conditional) cond.tensors["label"] = labels_all.narrow(0, s, len).to(device);
+      nll += model.prior->nll(cond, codes.narrow(0, s, len).to(device)).sum().item<double>();
+    }
+    m.emplace_back("prior_nll_test", nll / double(n));
+    m.emplace_back("prior_nll_uniform", double(model.m) * std::log(double(model.k)));
   }
   // Loss at fixed sigmas, fixed noise: encoded (hard argmax codes, as sampling uses them; and the training
   // relaxation) vs null.
   const double tau = cfg.get_float("latent.tau");
   const bool hard = cfg.get_bool("latent.hard");
+  if (model.encoder) model.encoder->eval();
   for (double sigma : cfg.get_float_list("eval.loss_sigmas")) {
     auto gen = at::detail::createCPUGenerator(uint64_t(1000 + std::lround(sigma * 1000)));
     double enc = 0, relaxed = 0, null = 0;
     for (int64_t s = 0; s < n; s += kChunk) {
       const int64_t len = std::min(kChunk, n - s);
-      Batch clean = batch_of(s, len);
+      Batch clean = image_batch(x_all.narrow(0, s, len), conditional ? labels_all.narrow(0, s, len) : labels_all,
+                                conditional, device);
       auto sig = at::full({len}, sigma, at::TensorOptions().device(device));
       auto noise = at::randn(clean.at("x").sizes(), gen).to(device) * sigma;
       Batch noisy = clean.with("x", clean.at("x") + noise);
@@ -265,12 +311,14 @@ void ImageDomain::latent_diagnostics(EvalContext& ctx, const ImageSet& test, Met
       m.emplace_back("loss_" + tag, null / double(n));
     }
   }
+  return encoded;
 }
 
 Metrics ImageDomain::evaluate(EvalContext& ctx) const {
   const Config& cfg = ctx.config;
   const int64_t n = cfg.get_int("eval.n");
   const std::string tag = dataset_tag(cfg);
+  const bool conditional = cfg.get_bool("data.conditional");
   fs::create_directories(ctx.run_dir + "/samples");
   fs::create_directories(ctx.run_dir + "/plots");
   auto train = load_image_set(cfg, "train");
@@ -284,6 +332,22 @@ Metrics ImageDomain::evaluate(EvalContext& ctx) const {
                     std::to_string(options.sampler_options.steps) + " steps, cfg " + fmt(options.cfg));
   SampleSet s = ctx.generate(options);
   write_samples(cfg, s, ctx.run_dir + "/samples/eval_samples");
+  // The denoiser's error alone (the prior's left out): samples generated with the latents the encoder gives real
+  // test images (other images than the FD reference when the test split holds 2n) and, for a class-conditional
+  // model, those images' labels.
+  SampleSet s_encoded;
+  if (ctx.model.has_latents() && cfg.get_bool("eval.fd_encoded_latents")) {
+    auto rows = rows_after(test->images.size(0), n, 1);
+    auto labels = test->labels.defined() ? test->labels.index_select(0, rows) : at::Tensor();
+    auto o = options;
+    o.n = rows.size(0);
+    o.fixed_latents = encode_codes(ctx.model, to_model_range(test->images.index_select(0, rows)), labels, conditional).first;
+    o.fixed_cond.size = o.n;
+    if (conditional) o.fixed_cond.tensors["label"] = labels;
+    ctx.reporter.info("eval: sampling " + std::to_string(o.n) + " images with latents encoded from test images");
+    s_encoded = ctx.generate(o);
+    write_samples(cfg, s_encoded, ctx.run_dir + "/samples/eval_samples_encoded_latents");
+  }
   m.emplace_back("nfe", double(s.nfe));
   auto count = [](torch::nn::Module& module) {
     int64_t total = 0;
@@ -304,6 +368,8 @@ Metrics ImageDomain::evaluate(EvalContext& ctx) const {
     auto train_x = to_model_range(train->images.index_select(0, fixed_subset(train->images, n, 2)));
     const auto ref = fit_gaussian(classifier_features(net, test_x));
     m.emplace_back("fd_" + tag, frechet_distance(fit_gaussian(classifier_features(net, s.x)), ref));
+    if (s_encoded.x.defined())
+      m.emplace_back("fd_" + tag + "_encoded_latents", frechet_distance(fit_gaussian(classifier_features(net, s_encoded.x)), ref));
     m.emplace_back("fd_" + tag + "_train_test_floor", frechet_distance(fit_gaussian(classifier_features(net, train_x)), ref));
     auto test_pred = classifier_predictions(net, to_model_range(test->images));
     m.emplace_back("classifier_test_accuracy", test_pred.eq(test->labels).to(at::kDouble).mean().item<double>());
@@ -324,16 +390,30 @@ Metrics ImageDomain::evaluate(EvalContext& ctx) const {
     const std::string inc = cfg.get_string("eval.inception");
     ctx.reporter.info("eval: FID with the Inception network " + inc);
     auto test_x = to_model_range(test->images.index_select(0, fixed_subset(test->images, n, 1)));
-    m.emplace_back("fid", frechet_distance(fit_gaussian(inception_features(inc, s.x)), fit_gaussian(inception_features(inc, test_x))));
+    const auto ref = fit_gaussian(inception_features(inc, test_x));
+    m.emplace_back("fid", frechet_distance(fit_gaussian(inception_features(inc, s.x)), ref));
+    if (s_encoded.x.defined())
+      m.emplace_back("fid_encoded_latents", frechet_distance(fit_gaussian(inception_features(inc, s_encoded.x)), ref));
   }
 
-  latent_diagnostics(ctx, *test, m);
+  const EncodedImages described = latent_diagnostics(ctx, *test, m);
+
+  // Latents explained: the classes behind each code (tables/latent_classes.csv) and grids of what codes look like.
+  if (ctx.model.has_latents()) {
+    if (described.labels.defined() && test->num_classes > 0) {
+      std::vector<std::string> names = test->class_names;
+      for (int64_t c = int64_t(names.size()); c < test->num_classes; ++c) names.push_back("class_" + std::to_string(c));
+      fs::create_directories(ctx.run_dir + "/tables");
+      write_text_atomically(ctx.run_dir + "/tables/latent_classes.csv", code_class_table_csv(described.codes, described.labels, names));
+    }
+    write_code_grids(ctx, options, described, conditional, cfg.get_int("eval.code_grids"), ctx.run_dir + "/plots");
+  }
 
   // Samples sharing latents (paper Fig. 2b / 15): each row one latent vector from the prior, every image of the
   // row generated with it (classes in turn along the row when the model is class-conditional).
   const int64_t rows = cfg.get_int("eval.shared_latents");
   if (ctx.model.has_latents() && rows > 0) {
-    const int64_t cols = classes > 0 && cfg.get_bool("data.conditional") ? std::min<int64_t>(classes, 10) : 8;
+    const int64_t cols = classes > 0 && conditional ? std::min<int64_t>(classes, 10) : 8;
     Batch cond = sample_conditions(cfg, rows, c10::nullopt).to(device);
     at::Tensor z;
     {

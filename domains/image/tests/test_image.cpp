@@ -1,12 +1,15 @@
 // Unit tests of the image plugin's parts: IDX reader (known bytes), U-Net blocks and shapes, cross-attention
-// sensitivity and the null path, ViT extra tokens, group-hierarchical routing, Frechet distance, PNG grid, and the
-// streaming image folder (data.stream) against the in-memory one.
+// sensitivity and the null path, ViT extra tokens, group-hierarchical routing, Frechet distance, PNG grid, the
+// per-sample outputs (PNG folder, .npy/.npz bytes), the latent tables (code-class histogram, mutual information),
+// and the streaming image folder (data.stream) against the in-memory one.
 // Torch headers come before doctest (glog's CHECK would clobber doctest's).
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +21,8 @@
 #include "disco/error.h"
 #include "frechet.h"
 #include "idx.h"
+#include "latents_explained.h"
+#include "npz.h"
 #include "png_grid.h"
 #include "streaming_image_folder.h"
 #include "unet.h"
@@ -262,6 +267,114 @@ TEST_CASE("PNG grid: layout and a valid PNG file") {
   CHECK(std::string(sig + 1, 3) == "PNG");
   CHECK_FALSE(fs::exists(path + ".tmp"));
   fs::remove_all(dir);
+}
+
+TEST_CASE("uint8 conversion: [-1, 1] -> 0..255 rounded, clamped, channels last") {
+  auto x = at::zeros({2, 3, 1, 2});
+  x[0][0][0][0] = -1.0f;
+  x[0][1][0][0] = 1.0f;
+  x[0][2][0][0] = 7.0f;   // clamped
+  x[1][0][0][1] = -0.5f;  // 127.5 * 0.5 = 63.75 -> 64
+  auto u8 = to_uint8_nhwc(x);
+  CHECK((u8.scalar_type() == at::kByte));
+  CHECK(u8.sizes() == at::IntArrayRef({2, 1, 2, 3}));
+  CHECK(u8[0][0][0][0].item<int>() == 0);
+  CHECK(u8[0][0][0][1].item<int>() == 255);
+  CHECK(u8[0][0][0][2].item<int>() == 255);
+  CHECK(u8[1][0][1][0].item<int>() == 64);
+  CHECK(u8[1][0][0][0].item<int>() == 128);  // 0 -> 127.5 -> 128 (half to even)
+}
+
+TEST_CASE("PNG folder: 000000.png, ... one per image; a second call replaces the folder whole") {
+  const auto dir = temp_dir() / "pngs";
+  write_png_files(dir.string(), at::full({3, 4, 5, 1}, 9, at::kByte));
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"000000.png", "000001.png", "000002.png"});
+  std::ifstream in(dir / "000002.png", std::ios::binary);
+  char sig[8];
+  in.read(sig, 8);
+  CHECK(std::string(sig + 1, 3) == "PNG");
+  // Fewer images the second time: no image of the first call is left, and no temp folder beside it.
+  write_png_files(dir.string(), at::zeros({1, 4, 4, 3}, at::kByte));
+  CHECK(fs::exists(dir / "000000.png"));
+  CHECK_FALSE(fs::exists(dir / "000001.png"));
+  int siblings = 0;
+  for (const auto& e : fs::directory_iterator(dir.parent_path())) siblings += e.path().filename().string().rfind("pngs", 0) == 0;
+  CHECK(siblings == 1);
+  CHECK_THROWS_AS(write_png_files(dir.string(), at::zeros({1, 4, 4, 2}, at::kByte)), RuntimeError);
+  CHECK(fs::exists(dir / "000000.png"));  // a failed call leaves the previous folder
+  fs::remove_all(dir);
+}
+
+TEST_CASE(".npy bytes: magic, a 64-byte aligned header dict, then the data in C order") {
+  auto t = at::arange(6, at::kByte).reshape({1, 2, 3});
+  const std::string b = npy_bytes(t);
+  CHECK(b.substr(0, 8) == std::string("\x93NUMPY\x01\x00", 8));
+  const size_t header_len = uint8_t(b[8]) | size_t(uint8_t(b[9])) << 8;
+  CHECK((10 + header_len) % 64 == 0);
+  const std::string header = b.substr(10, header_len);
+  CHECK(header.rfind("{'descr': '|u1', 'fortran_order': False, 'shape': (1, 2, 3), }", 0) == 0);
+  CHECK(header.back() == '\n');
+  CHECK(b.size() == 10 + header_len + 6);
+  CHECK(b.substr(10 + header_len) == std::string("\x00\x01\x02\x03\x04\x05", 6));
+  CHECK(npy_bytes(at::zeros({5}, at::kLong)).find("'descr': '<i8', 'fortran_order': False, 'shape': (5,), }") != std::string::npos);
+  CHECK_THROWS_AS(npy_bytes(at::zeros({2}, at::kHalf)), RuntimeError);
+}
+
+TEST_CASE(".npz: a stored zip of NAME.npy entries with their CRC-32 and a central directory") {
+  const auto path = (temp_dir() / "a.npz").string();
+  auto images = at::arange(24, at::kByte).reshape({2, 3, 4, 1});
+  auto labels = at::tensor(std::vector<int64_t>{7, 1}, at::kLong);
+  write_npz(path, {{"arr_0", images}, {"labels", labels}});
+  std::ifstream in(path, std::ios::binary);
+  const std::string zip((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto u16 = [&](size_t at) { return uint32_t(uint8_t(zip[at])) | uint32_t(uint8_t(zip[at + 1])) << 8; };
+  auto u32 = [&](size_t at) { return u16(at) | u16(at + 2) << 16; };
+  // First entry: local header, stored (method 0), CRC and sizes of arr_0.npy's bytes.
+  const std::string first = npy_bytes(images);
+  CHECK(u32(0) == 0x04034b50u);
+  CHECK(u16(8) == 0);
+  CHECK(u32(14) == uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(first.data()), uInt(first.size()))));
+  CHECK(u32(18) == first.size());
+  CHECK(u32(22) == first.size());
+  CHECK(zip.substr(30, u16(26)) == "arr_0.npy");
+  CHECK(zip.substr(30 + 9, first.size()) == first);
+  // End of central directory: two entries; the directory points at both local headers.
+  const size_t end = zip.size() - 22;
+  CHECK(u32(end) == 0x06054b50u);
+  CHECK(u16(end + 10) == 2);
+  const size_t dir = u32(end + 16);
+  CHECK(u32(dir) == 0x02014b50u);
+  CHECK(u32(dir + 42) == 0);
+  const size_t second = dir + 46 + 9;
+  CHECK(u32(second) == 0x02014b50u);
+  CHECK(zip.substr(second + 46, 10) == "labels.npy");
+  CHECK(u32(u32(second + 42)) == 0x04034b50u);
+  CHECK_FALSE(fs::exists(path + ".tmp." + std::to_string(::getpid())));
+  fs::remove(path);
+}
+
+TEST_CASE("latents explained: codes by use, tuple ids, mutual information, the code-class table") {
+  // 6 images, m = 2: latent 0 has code 2 (x4, classes 0,0,0,1) and code 0 (x2, class 1); latent 1 is always 5.
+  auto codes = at::tensor(std::vector<int64_t>{2, 5, 2, 5, 0, 5, 2, 5, 0, 5, 2, 5}, at::kLong).reshape({6, 2});
+  auto labels = at::tensor(std::vector<int64_t>{0, 0, 1, 0, 1, 1}, at::kLong);
+  CHECK(codes_by_use(codes, 0) == std::vector<int64_t>{2, 0});
+  CHECK(codes_by_use(codes, 1) == std::vector<int64_t>{5});
+  auto [ids, distinct] = tuple_ids(codes);
+  CHECK(distinct == 2);
+  CHECK(ids.eq(ids[0]).sum().item<int64_t>() == 4);
+  // Independent variables share nothing; a variable shares its entropy with itself; a constant shares nothing.
+  auto fair = at::tensor(std::vector<int64_t>{0, 1, 0, 1}, at::kLong), other = at::tensor(std::vector<int64_t>{0, 0, 1, 1}, at::kLong);
+  CHECK(mutual_information(fair, 2, other, 2) == doctest::Approx(0.0));
+  CHECK(mutual_information(fair, 2, fair, 2) == doctest::Approx(std::log(2.0)));
+  CHECK(mutual_information(codes.select(1, 1), 6, labels, 2) == doctest::Approx(0.0));
+  const std::string csv = code_class_table_csv(codes, labels, {"shirt", "bag, small"});
+  CHECK(csv == "latent,code,images,share,top_class,top_class_share,shirt,bag  small\n"
+               "0,2,4,0.6667,shirt,0.75,3,1\n"
+               "0,0,2,0.3333,bag  small,1,0,2\n"
+               "1,5,6,1,shirt,0.5,3,3\n");
 }
 
 TEST_CASE("image folder: corrupt, truncated and degenerate files are skipped and counted; none left is an error") {
