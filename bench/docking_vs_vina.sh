@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/docking_vs_vina.sh [--complexes N] [--model NAME=RUN]... [--variants LIST] [--exhaustiveness E]
 #                          [--threads T] [--out DIR] [--resume] [--data DIR --ids FILE] [--no-vina]
+#                          [--shard K/N] [--merge DIR,DIR...]
 #
 # AutoDock Vina (Debian's autodock-vina) and disco on the same Astex complexes (../shared/data/astex; all 85 by
 # default), side by side in one run: top-1 and top-5 RMSD < 2 Å, median top-1 RMSD, the fraction of top-1 poses
@@ -23,7 +24,10 @@
 # --data DIR --ids FILE run on other complexes of the same layout (<id>/<id>_protein.pdb, <id>_ligand.sdf), e.g. a
 # DSDP validation list, to choose settings there and never on Astex; --no-vina leaves Vina out. Results then stay
 # in DIR only (bench/results/ holds the Astex run).
-# Writes DIR/results.csv and DIR/summary.md (copied to bench/results/docking_vs_vina.{csv,md}).
+# --shard K/N runs the K-th of N interleaved parts of the list (complexes K, K+N, ...; e.g. two shards side by side,
+# one per core, each with its own --out); --merge DIR,DIR... then joins the shards' results.csv into --out and
+# summarises them, running nothing.
+# Writes DIR/results.csv and DIR/summary.md (copied to bench/results/docking_vs_vina.{csv,md} for a whole Astex run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DISCO=${DISCO_BUILD_DIR:-build}/bin/disco
@@ -36,6 +40,8 @@ RESUME=0
 DATA=../shared/data/astex
 IDS=""
 VINA=1
+SHARD=1/1
+MERGE=""
 OUT=${DISCO_BUILD_DIR:-build}/bench/docking_vs_vina  # working files (PDBQT, poses, logs)
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -49,11 +55,17 @@ while [[ $# -gt 0 ]]; do
     --data) DATA=${2:?}; shift ;;
     --ids) IDS=${2:?}; shift ;;
     --no-vina) VINA=0 ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --shard) SHARD=${2:?}; shift ;;
+    --merge) MERGE=${2:?}; shift ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
+[[ "$SHARD" =~ ^([0-9]+)/([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -ge 1 ] && [ "${BASH_REMATCH[1]}" -le "${BASH_REMATCH[2]}" ] ||
+  { echo "error: --shard takes K/N with 1 <= K <= N, got '$SHARD'" >&2; exit 2; }
+SHARD_K=${BASH_REMATCH[1]}
+SHARD_N=${BASH_REMATCH[2]}
 [ -d "$DATA" ] || { echo "SKIP: $DATA is absent"; exit 0; }
 command -v vina > /dev/null || { echo "error: vina not found (scripts/install_deps.sh autodock-vina)" >&2; exit 2; }
 command -v obabel > /dev/null || { echo "error: obabel not found (apt-get install openbabel)" >&2; exit 2; }
@@ -81,6 +93,18 @@ for m in "${MODELS[@]}"; do
 done
 header="complex"
 for t in "${TOOLS[@]}"; do header+=",${t}_top1_rmsd,${t}_top5_rmsd,${t}_top1_valid,${t}_top1_score,${t}_seconds"; done
+if [ -n "$MERGE" ]; then
+  IFS=, read -ra parts <<< "$MERGE"
+  first=1
+  for d in "${parts[@]}"; do
+    [ -s "$d/results.csv" ] || { echo "error: --merge: $d/results.csv is missing" >&2; exit 2; }
+    if [ $first -eq 1 ]; then head -n 1 "$d/results.csv" > "$CSV.tmp"; first=0
+    else [ "$(head -n 1 "$d/results.csv")" == "$(head -n 1 "$CSV.tmp")" ] || { echo "error: --merge: $d/results.csv has other columns" >&2; exit 2; }; fi
+    tail -n +2 "$d/results.csv" >> "$CSV.tmp"
+  done
+  # In the list's order (sorted ids), as an unsharded run writes them.
+  { head -n 1 "$CSV.tmp"; tail -n +2 "$CSV.tmp" | sort -t, -k1,1; } > "$CSV.sorted" && rm "$CSV.tmp"
+else
 declare -A DONE
 if [ "$RESUME" -eq 1 ] && [ -s "$CSV" ]; then
   [ "$(head -n 1 "$CSV")" == "$header" ] || { echo "error: --resume: $CSV has other columns" >&2; exit 2; }
@@ -100,6 +124,7 @@ score_row() { "$DISCO" -q score --protein "$1" --ligand "$2" --reference-ligand 
 seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}'; }
 
 if [ -n "$IDS" ]; then LIST=$(grep -v '^#' "$IDS" | awk 'NF {print $1}' | head -n "$N"); else LIST=$(ls "$DATA" | sort | head -n "$N"); fi
+LIST=$(echo "$LIST" | awk -v k="$SHARD_K" -v n="$SHARD_N" '(NR - k) % n == 0')
 for id in $LIST; do
   dir="$DATA/$id"
   [ -f "$dir/${id}_ligand.sdf" ] || { echo "skip $id: no $dir/${id}_ligand.sdf"; continue; }
@@ -147,7 +172,8 @@ for id in $LIST; do
   echo "$row" >> "$CSV.tmp"
   echo "$line"
 done
-mv "$CSV.tmp" "$CSV"
+fi
+if [ -n "$MERGE" ]; then mv "$CSV.sorted" "$CSV"; else mv "$CSV.tmp" "$CSV"; fi
 /usr/bin/python3 - "$CSV" "$EXH" "$THREADS" > "$OUT/summary.md" <<'PY'
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
@@ -176,6 +202,6 @@ for t in tools:
           f"{med:.2f} | {checks} | {statistics.median(secs):.1f} | {statistics.mean(secs):.1f} |")
 PY
 cat "$OUT/summary.md"
-if [ "$DATA" == ../shared/data/astex ]; then
+if [ "$DATA" == ../shared/data/astex ] && [ "$SHARD_N" -eq 1 ]; then
   mkdir -p bench/results && cp "$CSV" bench/results/docking_vs_vina.csv && cp "$OUT/summary.md" bench/results/docking_vs_vina.md
 fi
