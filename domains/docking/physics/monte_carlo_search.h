@@ -11,7 +11,7 @@
 namespace disco::docking {
 
 struct SearchOptions {
-  int steps = 10;              // Monte-Carlo steps per chain
+  int steps = 100;             // Monte-Carlo steps per chain
   double temperature = 1.2;    // kcal/mol, for the Metropolis rule (Vina's)
   double translation = 2.0;    // Å: a translation move's length
   double rotation = 0.5;       // rad: largest rotation of an orientation move

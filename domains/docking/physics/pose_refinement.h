@@ -21,7 +21,7 @@ const char* refine_mode_name(RefineMode mode);
 
 struct RefineOptions {
   RefineMode mode = RefineMode::Search;
-  int chains = 8;             // Monte-Carlo chains, seeded by the best locally optimised poses
+  int chains = 40;            // Monte-Carlo chains, seeded by the best locally optimised poses (40: one per sample)
   SearchOptions search;       // steps per chain, temperature, move sizes, local optimiser
   double cluster_rmsd = 1.0;  // Å
   // The batched tensor path (minimise_locally, monte_carlo_search: any device) instead of the per-pose CPU one

@@ -167,10 +167,14 @@ int run_dock(const CommandContext& ctx) {
   app.add_option("--refine", refine_text, "Physics refinement of the poses under the Vina-family score: none, local (every pose "
                  "optimised locally), search (local, then Monte-Carlo chains from the best) (default search)")
       ->check(CLI::IsMember({"none", "local", "search"}));
-  app.add_option("--chains", refine.chains, "Monte-Carlo chains of --refine search, seeded by the best poses (default 8)")
+  app.add_option("--chains", refine.chains, "Monte-Carlo chains of --refine search, seeded by the best poses (default " +
+                 std::to_string(refine.chains) + ")")
       ->check(CLI::Range(0, 1000));
-  app.add_option("--mc-steps", refine.search.steps, "Monte-Carlo steps per chain (default 10); chains x steps is the "
+  app.add_option("--mc-steps", refine.search.steps, "Monte-Carlo steps per chain (default " + std::to_string(refine.search.steps) + "); chains x steps is the "
                  "speed/accuracy knob, like Vina's exhaustiveness")->check(CLI::Range(0, 100000));
+  app.add_option("--mc-iterations", refine.search.local.max_iterations, "BFGS iterations of each Monte-Carlo step's local "
+                 "optimisation (default " + std::to_string(refine.search.local.max_iterations) + "); fewer make more, rougher steps "
+                 "in the same time")->check(CLI::Range(1, 10000));
   app.add_option("--box-size", box_size, "Edge of the cubic search box around the pocket centre, Å (default 22, as the Vina "
                  "benchmark's box); refined ligand atoms are kept inside it")->check(CLI::Range(4.0, 200.0));
   app.add_option("--proposals", proposals, "Where the poses come from: diffusion (the model's samples) or random (random "
