@@ -115,7 +115,7 @@ else
 fi
 
 # From `disco rmsd` (rank, ..., rmsd, ...): the rank-1 RMSD and the best of ranks 1-5.
-top1() { awk '$1 == "1" && NF >= 4 {print $(NF-2); exit}'; }
+top1() { awk '$1 == "1" && NF >= 4 && !seen {print $(NF-2); seen = 1}'; }  # reads to the end: no SIGPIPE upstream
 top5() { awk '$1 ~ /^[1-5]$/ && NF >= 4 {if (best == "" || $(NF-2) < best) best = $(NF-2)} END {print (best == "" ? "nan" : best)}'; }
 # The first pose of an SDF file, or the first MODEL of a PDBQT file.
 first_pose() { awk '{print} /^\$\$\$\$/ || /^ENDMDL/ {exit}' "$1"; }

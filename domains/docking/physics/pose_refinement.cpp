@@ -131,7 +131,12 @@ RefineSeeds refine_on_cpu(const VinaScore& score, const TorsionSet& torsions, co
 RefineSeeds refine_on_tensors(const VinaScore& score, const TorsionSet& torsions, const at::Tensor& reference,
                               const RefineOptions& o, bool search, at::Generator gen) {
   const TorsionTensors tt = torsion_tensors(torsions);
+  // On the CPU in float64 the fused kernel evaluates the batch (the same function, analytic gradient); elsewhere the
+  // tensor ops with autograd.
+  const PoseEnergyProblem problem = score.energy_problem(torsions);
   auto objective_for = [&](const at::Tensor& ref) -> Objective {
+    if (ref.is_cpu() && ref.scalar_type() == at::kDouble)
+      return [&problem, ref](const at::Tensor& params) { return fused_pose_energy(problem, ref, params); };
     return autograd_objective([&score, &tt, ref](const at::Tensor& params) { return score.total(posed_coordinates(ref, params, tt)); });
   };
   const int64_t dim = pose_parameter_count(tt);

@@ -38,7 +38,7 @@ struct RefinedPose {
 };
 
 struct RefineStats {
-  int64_t evaluations = 0;  // batched score evaluations (with gradients)
+  int64_t evaluations = 0;  // score evaluations with gradients: of one pose (CPU path), of a batch (on_tensors)
   int64_t poses_found = 0;  // before clustering
 };
 
