@@ -160,8 +160,10 @@ for id in $LIST; do
     fi
     r1=nan; r5=nan; valid=""; score=""
     if [ -s "$poses" ]; then
-      r1=$("$DISCO" -q rmsd "$ref" "$poses" 2> /dev/null | top1 || echo nan)
-      r5=$("$DISCO" -q rmsd "$ref" "$poses" 2> /dev/null | top5 || echo nan)
+      # A file disco cannot read (e.g. Open Babel's bonds perceived from a Vina pose that RDKit refuses) gives nan:
+      # counted as not below 2 Å, and named in the summary.
+      r1=$("$DISCO" -q rmsd "$ref" "$poses" 2> /dev/null | top1) || r1=nan
+      r5=$("$DISCO" -q rmsd "$ref" "$poses" 2> /dev/null | top5) || r5=nan
       top="$W/${t}_top1.${poses##*.}"
       first_pose "$poses" > "$top"
       IFS=, read -r score valid < <(score_row "$protein" "$top" "$W/conformer.sdf" || echo ",")
@@ -195,11 +197,15 @@ for t in tools:
     valid = [r[t + "_top1_valid"] for r in rows if r[t + "_top1_valid"] != ""]
     secs = [float(r[t + "_seconds"]) for r in rows]
     n = len(rows)
-    med = statistics.median([x if x is not None else float("inf") for x in r1]) if rows else float("nan")
+    med = statistics.median([x if x is not None and x == x else float("inf") for x in r1]) if rows else float("nan")
     label = f"AutoDock Vina 1.2.3 (exhaustiveness {exh})" if t == "vina" else f"disco, model {t.split('_', 1)[0]}: {names.get(t.split('_', 1)[1], t)}"
     checks = f"{sum(v == '1' for v in valid)} of {len(valid)}" if valid else "–"
     print(f"| {label} | {sum(x is not None and x < 2 for x in r1)} of {n} | {sum(x is not None and x < 2 for x in r5)} of {n} | "
           f"{med:.2f} | {checks} | {statistics.median(secs):.1f} | {statistics.mean(secs):.1f} |")
+unread = {t: [r["complex"] for r in rows if number(r[t + "_top1_rmsd"]) is None or number(r[t + "_top1_rmsd"]) != number(r[t + "_top1_rmsd"])] for t in tools}
+for t, ids in unread.items():
+    if ids:
+        print(f"\n{t}: no RMSD (output not readable by disco, or no pose) for {', '.join(ids)}; counted as not below 2 Å.")
 PY
 cat "$OUT/summary.md"
 if [ "$DATA" == ../shared/data/astex ] && [ "$SHARD_N" -eq 1 ]; then

@@ -65,7 +65,7 @@ R="$WORK/refined/6moa_ligand"
 for tag in disco_score minimizedAffinity disco_energy disco_sample disco_model_score disco_valid disco_check_protein_clash; do
   grep -q "<$tag>" "$R/poses.sdf" || fail "refined poses.sdf lacks $tag"
 done
-head -1 "$WORK/refined/summary.csv" | grep -qE '^complex_name,rank,model_score,rmsd,score,energy,sample,latent1,latent2,valid,check_.*,seconds$' || fail "bad refined summary.csv header"
+head -1 "$WORK/refined/summary.csv" | grep -qE '^complex_name,rank,model_score,rmsd,score,energy,sample,cluster_size,latent1,latent2,valid,check_.*,seconds$' || fail "bad refined summary.csv header"
 awk -F, 'NR > 2 && $6 < prev {bad = 1} NR > 1 {prev = $6} END {exit bad}' "$WORK/refined/summary.csv" || fail "refined poses not ranked by energy"
 expect_exit 0 "$DISCO" score --protein "$PROT" --ligand "$R/poses.sdf"
 expect_output "^pose,score,intermolecular,intramolecular,heavy_atoms,valid,check_bond_lengths"

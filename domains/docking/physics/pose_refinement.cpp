@@ -192,13 +192,18 @@ std::vector<RefinedPose> refine_poses(const VinaScore& score, const TorsionSet& 
   std::vector<RefinedPose> kept;
   for (RefinedPose& p : all) {
     bool duplicate = false;
-    for (const RefinedPose& k : kept)
+    for (RefinedPose& k : kept)
       if (rmsd(p.pos, k.pos) < o.cluster_rmsd) {
+        ++k.cluster_size;
         duplicate = true;
         break;
       }
     if (!duplicate) kept.push_back(std::move(p));
   }
+  if (o.population_weight != 0)
+    std::stable_sort(kept.begin(), kept.end(), [&](const RefinedPose& a, const RefinedPose& b) {
+      return a.ranking_energy(o.population_weight) < b.ranking_energy(o.population_weight);
+    });
   if (stats) {
     stats->evaluations = found.evaluations;
     stats->poses_found = int64_t(all.size());

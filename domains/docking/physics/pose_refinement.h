@@ -1,10 +1,11 @@
 // Refinement of docked poses by the physics score: every pose locally optimised in the pose space (translation,
 // rotation, Vina's rotors), then, for `search`, Monte-Carlo chains seeded by the best of them; the poses found are
-// clustered (a pose within cluster_rmsd Å of a better one is dropped, as Vina does) and ranked by
-// intermolecular + intramolecular energy, lowest first.
+// clustered (a pose within cluster_rmsd Å of a better one is dropped, as Vina does, and counted in its cluster) and
+// ranked by intermolecular + intramolecular energy, lowest first (optionally less a bonus for a populous cluster).
 #pragma once
 #include <ATen/core/Generator.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct RefineOptions {
   int chains = 40;            // Monte-Carlo chains, seeded by the best locally optimised poses (40: one per sample)
   SearchOptions search;       // steps per chain, temperature, move sizes, local optimiser
   double cluster_rmsd = 1.0;  // Å
+  // Ranking: by energy - population_weight x ln(cluster size), kcal/mol (0: by energy alone, as Vina). A minimum that
+  // many samples and chains fall into is a wide basin, which the energy alone does not see.
+  double population_weight = 0;
   // The batched tensor path (minimise_locally, monte_carlo_search: any device) instead of the per-pose CPU one
   // (bfgs.h, monte_carlo_chain.h); the same search, the CPU path being the fast one on a CPU.
   bool on_tensors = false;
@@ -34,7 +38,11 @@ struct RefinedPose {
   double intermolecular = 0, intramolecular = 0;  // kcal/mol, exact (no grid)
   double affinity = 0;                            // kcal/mol: intermolecular x the rotatable-bond factor
   int64_t origin = 0;                             // index of the input pose it was refined from
+  int64_t cluster_size = 1;                       // the poses found within cluster_rmsd of it (itself included)
   double energy() const { return intermolecular + intramolecular; }
+  double ranking_energy(double population_weight) const {
+    return energy() - population_weight * std::log(double(cluster_size));
+  }
 };
 
 struct RefineStats {

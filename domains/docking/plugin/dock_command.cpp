@@ -175,6 +175,9 @@ int run_dock(const CommandContext& ctx) {
   app.add_option("--mc-iterations", refine.search.local.max_iterations, "BFGS iterations of each Monte-Carlo step's local "
                  "optimisation (default " + std::to_string(refine.search.local.max_iterations) + "); fewer make more, rougher steps "
                  "in the same time")->check(CLI::Range(1, 10000));
+  app.add_option("--population-weight", refine.population_weight, "Rank refined poses by energy - W x ln(cluster size), "
+                 "kcal/mol: a bonus for minima that many samples and chains reach (default " +
+                 fixed(refine.population_weight, 2) + "; 0 ranks by energy alone, as Vina)")->check(CLI::Range(0.0, 100.0));
   app.add_option("--box-size", box_size, "Edge of the cubic search box around the pocket centre, Å (default 22, as the Vina "
                  "benchmark's box); refined ligand atoms are kept inside it")->check(CLI::Range(4.0, 200.0));
   app.add_option("--proposals", proposals, "Where the poses come from: diffusion (the model's samples) or random (random "
@@ -206,7 +209,7 @@ int run_dock(const CommandContext& ctx) {
   std::ostringstream summary, listing, ranks;
   const bool refined = refine.mode != RefineMode::None;
   summary << "complex_name,rank,model_score" << (run.confidence ? ",confidence" : "") << (reference ? ",rmsd" : "")
-          << (refined ? ",score,energy,sample" : "");
+          << (refined ? ",score,energy,sample,cluster_size" : "");
   for (int64_t l = 1; run.model.prior && l <= s.m; ++l) summary << ",latent" << l;  // the node each latent picked
   for (const std::string& col : pose_check_csv_columns()) summary << ',' << col;
   summary << ",seconds\n";
@@ -288,6 +291,7 @@ int run_dock(const CommandContext& ctx) {
           p.properties["minimizedAffinity"] = fixed(q.affinity, 3);  // gnina's tag, read by common tools
           p.properties["disco_energy"] = fixed(q.energy(), 3);
           p.properties["disco_sample"] = std::to_string(q.origin + 1);
+          p.properties["disco_cluster_size"] = std::to_string(q.cluster_size);
         }
         for (size_t l = 0; l < sample.latents.size(); ++l)  // what each latent picked (latent_nodes.h)
           p.properties["disco_latent" + std::to_string(l + 1)] = describe_latent_node(example, sample.latents[l]);
@@ -305,7 +309,7 @@ int run_dock(const CommandContext& ctx) {
         if (reference) summary << ',' << *ranked[r].rmsd;
         if (refined)
           summary << ',' << ranked[r].properties["disco_score"] << ',' << ranked[r].properties["disco_energy"] << ','
-                  << ranked[r].properties["disco_sample"];
+                  << ranked[r].properties["disco_sample"] << ',' << ranked[r].properties["disco_cluster_size"];
         std::string latents;  // "residue A:HIS41; ligand atom 7 (N)": the report highlights these
         for (int64_t l = 1; run.model.prior && l <= s.m; ++l) {
           const std::string& what = ranked[r].properties["disco_latent" + std::to_string(l)];

@@ -343,6 +343,37 @@ TEST_CASE("the CPU refinement and the batched tensor refinement both bring pertu
   CHECK(std::abs(mean_cpu - mean_tensors) < 0.5);
 }
 
+TEST_CASE("clustering counts every pose found once, and a population weight ranks the most populous cluster first") {
+  const LoadedComplex c = load_complex(complexes_dir() + "/1G9V_RQ3", "1G9V_RQ3");
+  const VinaScore s = score_of(c);
+  // Six poses near the crystal (one basin) and two far away, each optimised locally.
+  std::mt19937_64 rng(23);
+  std::vector<std::vector<Vec3>> poses;
+  for (int i = 0; i < 8; ++i) {
+    std::vector<Vec3> pos = c.graph.pos;
+    apply_rigid(pos, axis_angle_matrix(random_unit(rng), i < 6 ? 0.05 : 2.5), random_unit(rng) * (i < 6 ? 0.3 : 4.0));
+    poses.push_back(pos);
+  }
+  RefineOptions o;
+  o.mode = RefineMode::Local;
+  RefineStats stats;
+  const std::vector<RefinedPose> by_energy = refine_poses(s, c.graph.torsions, {}, poses, o, at::detail::getDefaultCPUGenerator(), &stats);
+  int64_t total = 0, largest = 0;
+  for (const RefinedPose& p : by_energy) {
+    total += p.cluster_size;
+    largest = std::max(largest, p.cluster_size);
+  }
+  CHECK(total == stats.poses_found);
+  CHECK(largest >= 3);
+  for (size_t i = 1; i < by_energy.size(); ++i) CHECK(by_energy[i - 1].energy() <= by_energy[i].energy());
+  o.population_weight = 100;  // the population decides
+  const std::vector<RefinedPose> by_population = refine_poses(s, c.graph.torsions, {}, poses, o, at::detail::getDefaultCPUGenerator());
+  REQUIRE(by_population.size() == by_energy.size());
+  CHECK(by_population.front().cluster_size == largest);
+  for (size_t i = 1; i < by_population.size(); ++i)
+    CHECK(by_population[i - 1].ranking_energy(100) <= by_population[i].ranking_energy(100));
+}
+
 TEST_CASE("Monte-Carlo search from random placements goes at least as deep as the crystal pose's minimum, the same on every run") {
   const LoadedComplex c = load_complex(complexes_dir() + "/1G9V_RQ3", "1G9V_RQ3");
   const VinaScore s = score_of(c);
