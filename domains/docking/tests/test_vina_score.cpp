@@ -94,6 +94,18 @@ bool vina_score_only(const std::string& receptor, const std::string& ligand, con
   return got_inter && got_affinity;
 }
 
+// n copies of `pos`, each turned by `angle` rad about a random axis and moved `shift` Å in a random direction.
+std::vector<std::vector<Vec3>> perturbed_poses(const std::vector<Vec3>& pos, int n, double angle, double shift, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<Vec3>> poses;
+  for (int i = 0; i < n; ++i) {
+    std::vector<Vec3> p = pos;
+    apply_rigid(p, axis_angle_matrix(random_unit(rng), angle), random_unit(rng) * shift);
+    poses.push_back(p);
+  }
+  return poses;
+}
+
 }  // namespace
 
 TEST_CASE("XS typing follows Vina's rules: polar carbon, donors by polar H, acceptors by AutoDock type, metals") {
@@ -221,13 +233,7 @@ TEST_CASE("local optimisation lowers the score and brings a perturbed crystal po
   const LoadedComplex c = load_complex(complexes_dir() + "/1G9V_RQ3", "1G9V_RQ3");
   const VinaScore s = score_of(c);
   // Four perturbations of the crystal pose: 1 Å translation and 0.15 rad rotation each, in different directions.
-  std::mt19937_64 rng(5);
-  std::vector<std::vector<Vec3>> poses;
-  for (int i = 0; i < 4; ++i) {
-    std::vector<Vec3> pos = c.graph.pos;
-    apply_rigid(pos, axis_angle_matrix(random_unit(rng), 0.15), random_unit(rng) * 1.0);
-    poses.push_back(pos);
-  }
+  const std::vector<std::vector<Vec3>> poses = perturbed_poses(c.graph.pos, 4, 0.15, 1.0, 5);
   RefineOptions o;
   o.mode = RefineMode::Local;
   o.cluster_rmsd = 0;  // keep all four
@@ -312,13 +318,7 @@ TEST_CASE("the CPU refinement and the batched tensor refinement both bring pertu
   // must lower every pose and end near the crystal, and on average at the same depth.
   const LoadedComplex c = load_complex(complexes_dir() + "/1G9V_RQ3", "1G9V_RQ3");
   const VinaScore s = score_of(c);
-  std::mt19937_64 rng(11);
-  std::vector<std::vector<Vec3>> poses;
-  for (int i = 0; i < 4; ++i) {
-    std::vector<Vec3> pos = c.graph.pos;
-    apply_rigid(pos, axis_angle_matrix(random_unit(rng), 0.1), random_unit(rng) * 0.5);
-    poses.push_back(pos);
-  }
+  const std::vector<std::vector<Vec3>> poses = perturbed_poses(c.graph.pos, 4, 0.1, 0.5, 11);
   const std::vector<RefinedPose> start = score_poses(s, poses);
   RefineOptions o;
   o.mode = RefineMode::Local;
