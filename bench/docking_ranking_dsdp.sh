@@ -9,6 +9,7 @@
 # Writes DIR/ranking.md (default build/bench/docking_ranking) and copies it to bench/results/docking_ranking_dsdp.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/docking_common.sh
 DISCO=${DISCO_BUILD_DIR:-build}/bin/disco
 DATA=../runs/data/dsdp
 OUT=${DISCO_BUILD_DIR:-build}/bench/docking_ranking
@@ -33,7 +34,7 @@ for id in $(grep -v '^#' examples/docking/dsdp_split/validation.txt | awk 'NF {p
   [ -s "$W/search/summary.csv" ] && continue
   mkdir -p "$W"
   "$DISCO" -q conformer "$dir/${id}_ligand.sdf" -o "$W/conformer.sdf" --seed 0 > /dev/null 2>&1 || { echo "skip $id: no conformer"; continue; }
-  read -r cx cy cz < <(awk 'NR==4{n=$1} NR>4 && NR<=4+n {x+=$1;y+=$2;z+=$3} END{printf "%.3f %.3f %.3f\n", x/n, y/n, z/n}' "$dir/${id}_ligand.sdf")
+  read -r cx cy cz < <(sdf_centroid "$dir/${id}_ligand.sdf")
   "$DISCO" -q -j 1 dock "${model_args[@]}" --protein "$dir/${id}_protein.pdb" --ligand "$W/conformer.sdf" --ref "$dir/${id}_ligand.sdf" \
     --center "$cx,$cy,$cz" --out "$W/search" > "$W/search.log" 2>&1 || echo "skip $id: $(tail -n 1 "$W/search.log")"
 done

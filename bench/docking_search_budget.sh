@@ -12,6 +12,7 @@
 # bench/results/docking_search_budget_dsdp.csv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/docking_common.sh
 DISCO=${DISCO_BUILD_DIR:-build}/bin/disco
 BUDGETS=8x10,16x100,40x100,40x300
 IDS=""
@@ -44,7 +45,7 @@ for id in $LIST; do
   W="$OUT/$id"
   mkdir -p "$W"
   "$DISCO" -q conformer "$dir/${id}_ligand.sdf" -o "$W/conformer.sdf" --seed 0 > /dev/null 2>&1 || { echo "skip $id: no conformer"; continue; }
-  read -r cx cy cz < <(awk 'NR==4{n=$1} NR>4 && NR<=4+n {x+=$1;y+=$2;z+=$3} END{printf "%.3f %.3f %.3f\n", x/n, y/n, z/n}' "$dir/${id}_ligand.sdf")
+  read -r cx cy cz < <(sdf_centroid "$dir/${id}_ligand.sdf")
   for b in "${budgets[@]}"; do
     chains=${b%x*}
     steps=${b#*x}

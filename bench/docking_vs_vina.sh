@@ -30,6 +30,7 @@
 # Writes DIR/results.csv and DIR/summary.md (copied to bench/results/docking_vs_vina.{csv,md} for a whole Astex run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/docking_common.sh
 DISCO=${DISCO_BUILD_DIR:-build}/bin/disco
 N=85
 MODELS=()
@@ -134,7 +135,7 @@ for id in $LIST; do
   ref="$dir/${id}_ligand.sdf"
   protein="$dir/${id}_protein.pdb"
   "$DISCO" -q conformer "$ref" -o "$W/conformer.sdf" --seed 0 > /dev/null
-  read -r cx cy cz < <(awk 'NR==4{n=$1} NR>4 && NR<=4+n {x+=$1;y+=$2;z+=$3} END{printf "%.3f %.3f %.3f\n", x/n, y/n, z/n}' "$ref")
+  read -r cx cy cz < <(sdf_centroid "$ref")
   row="$id"
   line="$id:"
   for t in "${TOOLS[@]}"; do

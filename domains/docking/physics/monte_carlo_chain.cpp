@@ -7,19 +7,6 @@
 
 namespace disco::docking {
 
-namespace {
-
-double coordinate_rmsd(const std::vector<Vec3>& a, const std::vector<Vec3>& b) {
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const Vec3 d = a[i] - b[i];
-    s += dot(d, d);
-  }
-  return std::sqrt(s / double(a.size()));
-}
-
-}  // namespace
-
 std::vector<ChainMinimum> run_monte_carlo_chain(const PoseEnergyProblem& problem, const double* reference, int64_t num_atoms,
                                                 const std::vector<double>& start, double start_energy,
                                                 const SearchOptions& o, uint64_t seed, int64_t* evaluations) {
@@ -44,7 +31,7 @@ std::vector<ChainMinimum> run_monte_carlo_chain(const PoseEnergyProblem& problem
     std::vector<Vec3> coords;
     pose_coordinates(problem, reference, num_atoms, m.params.data(), coords);
     for (size_t i = 0; i < kept.size(); ++i) {
-      if (coordinate_rmsd(coords, kept_coords[i]) >= o.distinct_rmsd) continue;
+      if (rmsd(coords, kept_coords[i]) >= o.distinct_rmsd) continue;
       if (m.energy >= kept[i].energy) return;  // a better copy of this minimum is kept already
       kept.erase(kept.begin() + long(i));
       kept_coords.erase(kept_coords.begin() + long(i));
