@@ -37,6 +37,13 @@ namespace fs = std::filesystem;
 namespace disco::image {
 namespace {
 
+// model.latent_entry (the schema restricts it to these three).
+UNetOptions::LatentEntry latent_entry(const std::string& name) {
+  if (name == "embedding") return UNetOptions::LatentEntry::kEmbedding;
+  if (name == "both") return UNetOptions::LatentEntry::kBoth;
+  return UNetOptions::LatentEntry::kCrossAttention;
+}
+
 std::string fmt(double v) {
   std::ostringstream s;
   s.precision(4);
@@ -152,6 +159,7 @@ class ImageDomain : public Domain {
                                           .latent_width(c.get_int("model.latent_width"))
                                           .latent_layers(c.get_int("model.latent_layers"))
                                           .latent_groups(c.get_int("model.latent_groups"))
+                                          .latent_entry(latent_entry(c.get_string("model.latent_entry")))
                                           .sigma_data(c.get_float("diffusion.sigma_data")));
   }
 

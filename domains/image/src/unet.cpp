@@ -103,6 +103,10 @@ UNetImpl::UNetImpl(UNetOptions o) : options(o), precond_{o.sigma_data()} {
                         " levels (got an odd side of " + std::to_string(res) + ")");
   for (int64_t mlt : mult) check_divisible(o.channels() * mlt, "model.channels * channel_mult", o.heads(), "model.heads");
   const int64_t groups = o.m() > 0 ? o.latent_groups() : 1;
+  const bool cross = o.latent_entry() != UNetOptions::LatentEntry::kEmbedding;
+  if (o.m() > 0 && !cross && groups > 1)
+    throw ConfigError("model.latent_groups > 1 routes latents to cross-attention layers; it needs model.latent_entry "
+                      "\"cross_attention\" or \"both\", not \"embedding\"");
   if (o.m() > 0 && (o.m() % groups != 0 || groups > levels))
     throw ConfigError("model.latent_groups (" + std::to_string(groups) + ") must divide latent.m (" +
                       std::to_string(o.m()) + ") and be at most the number of levels (" + std::to_string(levels) + ")");
@@ -137,7 +141,7 @@ UNetImpl::UNetImpl(UNetOptions o) : options(o), precond_{o.sigma_data()} {
   auto add_attention = [&](int64_t ch) {  // self-attention, then cross-attention to every latent (ungrouped)
     self_attn_->push_back(SelfAttention(ch, o.heads()));
     add(Layer::kSelfAttn, int64_t(self_attn_->size()) - 1);
-    if (o.m() > 0 && groups == 1) add_cross(ch, 0, o.m());
+    if (o.m() > 0 && cross && groups == 1) add_cross(ch, 0, o.m());
   };
 
   // ---- down branch ----
@@ -191,6 +195,9 @@ UNetImpl::UNetImpl(UNetOptions o) : options(o), precond_{o.sigma_data()} {
     embedding_ = register_module("embedding", LatentEmbedding(o.m(), o.k(), o.latent_width()));
     token_position_ = register_parameter("token_position", at::randn({o.m(), o.latent_width()}) * 0.02);
     token_transformer_ = register_module("token_transformer", torch::nn::ModuleList());
+    if (o.latent_entry() != UNetOptions::LatentEntry::kCrossAttention)
+      latent_to_embedding_ =
+          register_module("latent_to_embedding", torch::nn::Linear(o.m() * o.latent_width(), emb_dim));
     check_divisible(o.latent_width(), "model.latent_width", o.heads(), "model.heads");
     for (int64_t l = 0; l < o.latent_layers(); ++l)
       token_transformer_->push_back(TransformerBlock(o.latent_width(), o.heads(), groups));
@@ -216,9 +223,10 @@ at::Tensor UNetImpl::raw(const at::Tensor& x_in, const at::Tensor& c_noise, cons
   auto angles = c_noise.to(x_in.scalar_type()).unsqueeze(1) * fourier_;
   auto emb = noise_mlp_->forward(at::cat({angles.sin(), angles.cos()}, 1));
   if (class_embedding_) emb = emb + class_embedding_(labels);
-  emb = at::silu(emb);
   at::Tensor tokens;
   if (options.m() > 0) tokens = latent_tokens(z, b);
+  if (latent_to_embedding_) emb = emb + latent_to_embedding_(tokens.flatten(1));
+  emb = at::silu(emb);
   auto h = stem_(x_in);
   std::vector<at::Tensor> skips{h};
   for (const auto& l : layers_) {

@@ -10,6 +10,8 @@
 //    group g feeds only up-branch level g (0 = lowest resolution), through one cross-attention after every
 //    residual block of that level, and the token Transformer never mixes groups. Down branch and middle then
 //    have no cross-attention.
+//  - latent_entry = embedding (or both): the m tokens, flattened, also enter the noise embedding through a
+//    linear map, as a class label does (a global path into every residual block, no attention needed);
 //  m = 0 is the EDM baseline: the identical U-Net without the latent path.
 #pragma once
 #include <torch/nn/module.h>
@@ -44,6 +46,12 @@ struct UNetOptions {
   TORCH_ARG(int64_t, latent_width) = 32;
   TORCH_ARG(int64_t, latent_layers) = 1;
   TORCH_ARG(int64_t, latent_groups) = 1;
+  // Where the latent tokens enter the U-Net: the cross-attention layers (the paper's choice), the noise
+  // embedding (flattened tokens through a linear map, added like a class embedding: every residual block's
+  // GroupNorm scale and shift sees them), or both.
+ public:
+  enum class LatentEntry { kCrossAttention, kEmbedding, kBoth };
+  TORCH_ARG(LatentEntry, latent_entry) = LatentEntry::kCrossAttention;
   TORCH_ARG(double, sigma_data) = 0.5;
 };
 
@@ -76,6 +84,7 @@ class UNetImpl : public Denoiser {
   at::Tensor fourier_;  // fixed frequencies of the noise embedding (a buffer)
   torch::nn::Sequential noise_mlp_{nullptr};
   torch::nn::Embedding class_embedding_{nullptr};
+  torch::nn::Linear latent_to_embedding_{nullptr};  // latent_entry embedding/both: [m * latent_width] -> emb
   torch::nn::Conv2d stem_{nullptr};
   torch::nn::ModuleList res_{nullptr}, self_attn_{nullptr}, cross_attn_{nullptr}, down_{nullptr}, up_{nullptr};
   torch::nn::Sequential out_{nullptr};

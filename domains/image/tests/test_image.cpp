@@ -180,6 +180,32 @@ TEST_CASE("cross-attention reads the latents; dropped latents use the null embed
   CHECK(net->denoise(batch, sigma, soft).sizes() == a.sizes());
 }
 
+TEST_CASE("latent entry: through the noise embedding alone (no cross-attention layers), or both ways") {
+  torch::NoGradGuard no_grad;
+  using Entry = UNetOptions::LatentEntry;
+  auto batch = noisy_batch(2, 1, 16, 7);
+  auto sigma = at::full({2}, 2.0f);
+  auto z1 = Latents::from_indices(at::tensor({0, 1, 2, 3, 4, 0}, at::kLong).reshape({2, 3}), 5);
+  auto z2 = Latents::from_indices(at::tensor({4, 3, 2, 1, 0, 4}, at::kLong).reshape({2, 3}), 5);
+  for (Entry entry : {Entry::kEmbedding, Entry::kBoth}) {
+    torch::manual_seed(4);
+    UNet net(small_unet(3).latent_entry(entry));
+    net->eval();
+    CHECK(net->routing().size() == (entry == Entry::kEmbedding ? 0u : 4u));
+    auto a = net->denoise(batch, sigma, z1), b = net->denoise(batch, sigma, z2);
+    CHECK((a - b).abs().amax({1, 2, 3}).gt(1e-6).all().item<bool>());  // every example changes with its codes
+    CHECK(at::equal(net->denoise(batch, sigma, z1.all_dropped()), net->denoise(batch, sigma, z2.all_dropped())));
+  }
+  // Only the embedding entries have the linear map into the noise embedding.
+  torch::manual_seed(4);
+  UNet emb(small_unet(3).latent_entry(Entry::kEmbedding));
+  CHECK(emb->named_parameters().contains("latent_to_embedding.weight"));
+  torch::manual_seed(4);
+  UNet cross(small_unet(3));
+  CHECK_FALSE(cross->named_parameters().contains("latent_to_embedding.weight"));
+  CHECK_THROWS_AS(UNet(small_unet(4, 2).latent_entry(Entry::kEmbedding)), ConfigError);  // groups need cross-attention
+}
+
 TEST_CASE("ViT encoder: m extra tokens give [B, m, k] logits; each token has its own output") {
   torch::NoGradGuard no_grad;
   torch::manual_seed(2);
