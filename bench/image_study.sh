@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# bench/image_study.sh [--variants V1,V2,...] [--seeds 0,1,2] [--runs DIR] [--train-only] [--report-only] [--list]
+#
+# The image study of issue #26: DisCo-Diff against its EDM baseline on unconditional Fashion-MNIST, the same U-Net,
+# steps, batch and NFE, one change at a time. Each variant is examples/image/fashion_mnist_uncond.toml (or its
+# baseline twin) with the study's size (below) and the variant's --set flags; --list prints them. For every variant
+# and seed it trains RUNS/VARIANT_sSEED (one thread; an interrupted run is resumed with `disco train --resume`,
+# exact on the CPU), then runs `disco eval` on it (2000 samples, Heun 18 steps = 35 NFE, against 2000 test images;
+# FD with prior-sampled and with encoded latents, the latent statistics; code grids of the first latent), unless
+# its metrics.json exists.
+# Finally bench/image_study_report.py writes bench/results/image_study.{md,csv} from every evaluated run in RUNS.
+# Run directories default to ../runs/img, outside the clone.
+#
+# The whole script is one function, read before it runs: editing the file while a study runs does not change it.
+set -euo pipefail
+main() {
+cd "$(dirname "$0")/.."
+DISCO=$(realpath "${DISCO_BUILD_DIR:-build}/bin/disco")
+RUNS=../runs/img
+VARIANTS=""
+SEEDS=0
+TRAIN=1
+EVAL=1
+LIST=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --variants) VARIANTS=${2:?}; shift ;;
+    --seeds) SEEDS=${2:?}; shift ;;
+    --runs) RUNS=${2:?}; shift ;;
+    --train-only) EVAL=0 ;;
+    --report-only) TRAIN=0; EVAL=0 ;;
+    --list) LIST=1 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# The study's size: a 16-channel U-Net (28 -> 14 -> 7, attention at 7x7), batch 64, 3000 steps (about 13 min on
+# one core), prior 1000 steps. Every variant gets these; a variant may override them.
+SIZE="--set model.channels=16 --set train.steps=3000 --set prior.steps=1000 --set train.checkpoint_every=500"
+UNCOND=examples/image/fashion_mnist_uncond.toml
+BASELINE=examples/image/fashion_mnist_uncond_baseline.toml
+# Evaluation: the defaults (2000 samples, 35 NFE, FD with prior-sampled and with encoded latents), code grids for
+# the first latent only (the grids of every latent: `disco eval RUN` on the run that wins).
+EVAL_FLAGS="--set eval.code_grids=1"
+HARD="--set latent.hard=true --set model.encoder_logit_norm=true"
+declare -A CONFIG FLAGS WHAT
+add() { CONFIG[$1]=$2; FLAGS[$1]=$3; WHAT[$1]=$4; ORDER+=("$1"); }
+ORDER=()
+add base "$BASELINE" "" "EDM baseline (latent.m = 0), unconditional"
+add cond "$BASELINE" "--set data.conditional=true" "EDM baseline given the true class label (the upper bound of a perfect class latent)"
+add soft "$UNCOND" "" "DisCo, the paper's setting: soft Gumbel tau = 1, p_null 0.1, latents by cross-attention, m = 4, k = 16"
+add hard "$UNCOND" "$HARD" "DisCo, straight-through hard Gumbel with cosine logits (the earlier sessions' best)"
+add both_hard "$UNCOND" "$HARD --set model.latent_entry=both" "hard, and the latents also added to the noise embedding"
+add emb_hard "$UNCOND" "$HARD --set model.latent_entry=embedding" "hard, latents through the noise embedding only"
+add emb_soft "$UNCOND" "--set model.latent_entry=embedding" "soft tau = 1, latents through the noise embedding only"
+add emb_hard_m1k10 "$UNCOND" "$HARD --set model.latent_entry=embedding --set latent.m=1 --set latent.k=10" \
+  "emb_hard with one latent of 10 codes"
+add emb_hard_m2k16 "$UNCOND" "$HARD --set model.latent_entry=embedding --set latent.m=2 --set latent.k=16" \
+  "emb_hard with two latents of 16 codes"
+
+if [[ $LIST == 1 ]]; then
+  for v in "${ORDER[@]}"; do printf '%-16s %s\n%-16s %s %s\n' "$v" "${WHAT[$v]}" "" "${CONFIG[$v]}" "${FLAGS[$v]}"; done
+  exit 0
+fi
+[ -x "$DISCO" ] || { echo "error: $DISCO not built (scripts/build.sh)" >&2; exit 2; }
+[ -n "$VARIANTS" ] || VARIANTS=$(IFS=,; echo "${ORDER[*]}")
+for v in ${VARIANTS//,/ }; do
+  [[ -n ${CONFIG[$v]+x} ]] || { echo "error: unknown variant '$v' (see --list)" >&2; exit 2; }
+done
+RUNS=$(realpath -m "$RUNS")
+mkdir -p "$RUNS"
+
+for seed in ${SEEDS//,/ }; do
+  for v in ${VARIANTS//,/ }; do
+    run="$RUNS/${v}_s$seed"
+    # shellcheck disable=SC2086  # the flags are words
+    if [[ $TRAIN == 1 ]] && ! grep -q '^training finished' "$run.train.log" 2>/dev/null; then
+      resume=()
+      ls "$run"/checkpoints/ckpt-* > /dev/null 2>&1 && resume=(--resume)
+      echo "== $(date -u +%FT%TZ) train $v seed $seed -> $run"
+      "$DISCO" -j 1 train "${CONFIG[$v]}" --out "$run" "${resume[@]}" $SIZE ${FLAGS[$v]} --set seed="$seed" \
+        >> "$run.train.log" 2>&1
+    fi
+    if [[ $EVAL == 1 && ! -f $run/metrics.json ]]; then
+      echo "== $(date -u +%FT%TZ) eval $v seed $seed"
+      "$DISCO" -j 1 eval "$run" $EVAL_FLAGS > "$run.eval.log" 2>&1
+    fi
+  done
+done
+/usr/bin/python3 bench/image_study_report.py "$RUNS"
+}
+main "$@"
+exit
