@@ -1,26 +1,9 @@
 #!/usr/bin/env bash
 # bench/docking_ship_model.sh RUN [NAME]
 #
-# Copies a docking run's config.toml and its newest checkpoint into models/docking/NAME/ (default disco-dsdp, the
-# model `disco dock` uses without --model) and writes SHA256SUMS over both (the checkpoint is a full one, so a later
-# session can resume training from it: bench/RESUME.md). MODEL_CARD.md is written by hand from measured numbers;
-# this script only prints what the card must state about the checkpoint (stage, step, whether training finished).
-# Refuses a file over 50 MB (the repository's limit per file).
+# bench/ship_model.sh into models/docking/NAME/ (default disco-dsdp, the model `disco dock` uses without --model);
+# `disco dock` checks the files against the SHA256SUMS written there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=${1:?usage: bench/docking_ship_model.sh RUN [NAME]}
-NAME=${2:-disco-dsdp}
-DEST=models/docking/$NAME
-newest=$(ls "$RUN"/checkpoints/ckpt-*.pt | sort -V | tail -n 1)
-size=$(stat -c %s "$newest")
-[ "$size" -le $((50 * 1024 * 1024)) ] || { echo "error: $newest is $size bytes, over 50 MB" >&2; exit 1; }
-rm -rf "$DEST/checkpoints"
-mkdir -p "$DEST/checkpoints"
-cp "$RUN/config.toml" "$DEST/config.toml"
-cp "$newest" "$DEST/checkpoints/"
-(cd "$DEST" && sha256sum config.toml checkpoints/*.pt > SHA256SUMS)
-ckpt=$(basename "$newest" .pt)
-stage=${ckpt#ckpt-s}; stage=${stage%%-*}
-step=${ckpt##*-}
-echo "shipped $newest ($size bytes) as $DEST: stage $stage, step $step$([ "$stage" -ge 3 ] && echo ' (training finished)' || echo ' (an intermediate checkpoint: say so in MODEL_CARD.md)')"
-cat "$DEST/SHA256SUMS"
+exec bench/ship_model.sh "$RUN" "models/docking/${2:-disco-dsdp}"

@@ -53,6 +53,8 @@ add cond "$BASELINE" "--set data.conditional=true" "EDM baseline given the true 
 add soft "$UNCOND" "" "DisCo, the paper's setting: soft Gumbel tau = 1, p_null 0.1, latents by cross-attention, m = 4, k = 16"
 add hard "$UNCOND" "$HARD" "DisCo, straight-through hard Gumbel with cosine logits (the earlier sessions' best)"
 add both_hard "$UNCOND" "$HARD --set model.latent_entry=both" "hard, and the latents also added to the noise embedding"
+add both_hard_ph "$UNCOND" "$HARD --set model.latent_entry=both --set model.encoder_head_per_latent=true" \
+  "both_hard with one encoder head per latent (each latent its own codes)"
 add emb_hard "$UNCOND" "$HARD --set model.latent_entry=embedding" "hard, latents through the noise embedding only"
 add emb_soft "$UNCOND" "--set model.latent_entry=embedding" "soft tau = 1, latents through the noise embedding only"
 add emb_hard_m1k10 "$UNCOND" "$HARD --set model.latent_entry=embedding --set latent.m=1 --set latent.k=10" \

@@ -142,7 +142,8 @@ class ImageDomain : public Domain {
             .patch(c.get_int("model.encoder_patch"))
             .init_scale(c.get_float("model.encoder_init_scale"))
             .logit_norm(c.get_bool("model.encoder_logit_norm"))
-            .logit_scale(c.get_float("model.encoder_logit_scale")));
+            .logit_scale(c.get_float("model.encoder_logit_scale"))
+            .head_per_latent(c.get_bool("model.encoder_head_per_latent")));
   }
 
   std::shared_ptr<Denoiser> make_denoiser(const Config& c) const override {

@@ -1,6 +1,7 @@
 #include "vit.h"
 
 #include <ATen/ATen.h>
+#include <cmath>
 #include <torch/nn/init.h>
 
 #include "blocks.h"
@@ -20,9 +21,14 @@ ViTEncoderImpl::ViTEncoderImpl(ViTEncoderOptions o) : options(o) {
   blocks_ = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < o.layers(); ++i) blocks_->push_back(TransformerBlock(o.width(), o.heads()));
   norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.width()})));
-  head_ = register_module("head", torch::nn::Linear(torch::nn::LinearOptions(o.width(), o.k()).bias(!o.logit_norm())));
-  {
-    torch::NoGradGuard no_grad;
+  torch::NoGradGuard no_grad;
+  if (o.head_per_latent()) {
+    // Linear's default start (uniform in +-1/sqrt(width)), for each latent's head.
+    const double bound = 1.0 / std::sqrt(double(o.width()));
+    head_weight_ = register_parameter("head_weight", at::empty({o.m(), o.k(), o.width()}).uniform_(-bound, bound) * o.init_scale());
+    if (!o.logit_norm()) head_bias_ = register_parameter("head_bias", at::zeros({o.m(), o.k()}));
+  } else {
+    head_ = register_module("head", torch::nn::Linear(torch::nn::LinearOptions(o.width(), o.k()).bias(!o.logit_norm())));
     head_->weight.mul_(o.init_scale());
     if (head_->bias.defined()) head_->bias.zero_();
   }
@@ -43,11 +49,15 @@ at::Tensor ViTEncoderImpl::latent_features(const at::Tensor& images) {
 }
 
 EncoderOutput ViTEncoderImpl::encode(const Batch& clean) {
-  auto h = latent_features(clean.at("x"));
-  if (!options.logit_norm()) return {head_(h), {}};
+  auto h = latent_features(clean.at("x"));  // [B, m, width]
+  const at::Tensor w = options.head_per_latent() ? head_weight_ : head_->weight;  // [m, k, width] or [k, width]
+  auto logits = [&](const at::Tensor& features, const at::Tensor& weights) {
+    return options.head_per_latent() ? at::einsum("bmw,mkw->bmk", {features, weights}) : at::matmul(features, weights.t());
+  };
+  if (!options.logit_norm()) return {logits(h, w) + (options.head_per_latent() ? head_bias_ : head_->bias), {}};
   auto hn = h / h.norm(2, -1, true).clamp_min(1e-6);
-  auto wn = head_->weight / head_->weight.norm(2, -1, true).clamp_min(1e-6);  // [k, width]
-  return {at::matmul(hn, wn.t()) * options.logit_scale(), {}};
+  auto wn = w / w.norm(2, -1, true).clamp_min(1e-6);
+  return {logits(hn, wn) * options.logit_scale(), {}};
 }
 
 }  // namespace disco::image

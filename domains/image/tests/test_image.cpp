@@ -226,6 +226,18 @@ TEST_CASE("ViT encoder: m extra tokens give [B, m, k] logits; each token has its
   ViTEncoder flat(ViTEncoderOptions(1, 28, 2, 6).width(16).init_scale(0.0));
   CHECK(flat->encode(batch).logits.abs().max().item<double>() < 1e-6);
   CHECK_THROWS_AS(ViTEncoder(ViTEncoderOptions(1, 28, 2, 6).patch(5)), ConfigError);
+  // One head per latent: latent 0's head reaches only latent 0's logits; with cosine logits still bounded.
+  for (bool cosine : {false, true}) {
+    ViTEncoder per(ViTEncoderOptions(1, 28, 4, 6).width(16).head_per_latent(true).logit_norm(cosine).logit_scale(3.0));
+    per->eval();
+    auto before = per->encode(batch).logits;
+    CHECK(before.sizes() == at::IntArrayRef({3, 4, 6}));
+    if (cosine) CHECK(before.abs().max().item<double>() <= 3.0 + 1e-5);
+    per->named_parameters()["head_weight"][0].mul_(-1.0);
+    auto after = per->encode(batch).logits;
+    CHECK_FALSE(at::allclose(after.select(1, 0), before.select(1, 0)));
+    CHECK(at::equal(after.narrow(1, 1, 3), before.narrow(1, 1, 3)));
+  }
 }
 
 TEST_CASE("group-hierarchical routing: group g feeds only up level g") {
