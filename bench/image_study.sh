@@ -56,6 +56,8 @@ add both_hard "$UNCOND" "$HARD --set model.latent_entry=both" "hard, and the lat
 add both_hard_ph "$UNCOND" "$HARD --set model.latent_entry=both --set model.encoder_head_per_latent=true" \
   "both_hard with one encoder head per latent (each latent its own codes)"
 add emb_hard "$UNCOND" "$HARD --set model.latent_entry=embedding" "hard, latents through the noise embedding only"
+add emb_hard_ph "$UNCOND" "$HARD --set model.latent_entry=embedding --set model.encoder_head_per_latent=true" \
+  "emb_hard with one encoder head per latent (each latent its own codes)"
 add emb_soft "$UNCOND" "--set model.latent_entry=embedding" "soft tau = 1, latents through the noise embedding only"
 add emb_hard_m1k10 "$UNCOND" "$HARD --set model.latent_entry=embedding --set latent.m=1 --set latent.k=10" \
   "emb_hard with one latent of 10 codes"
