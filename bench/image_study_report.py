@@ -39,10 +39,14 @@ def variant_notes():
                              check=True).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
         return {}
-    notes = {}
-    for first, second in zip(out[0::2], out[1::2]):
-        name, _, what = first.partition(" ")
-        notes[name] = (what.strip(), second.strip())
+    notes = {}  # {variant: (what, flags)}
+    name = None
+    for line in out:
+        if not line.startswith(" "):
+            name, _, what = line.partition(": ")
+            notes[name] = (what.strip(), "")
+        elif name and line.strip().startswith("flags: "):
+            notes[name] = (notes[name][0], line.strip()[len("flags: "):])
     return notes
 
 
@@ -106,7 +110,10 @@ def main():
              "`bench/image_study.sh --list`). Every run: 16-channel U-Net, batch 64, 3000 steps, one thread; "
              "`disco eval` with 2000 samples at 35 NFE (Heun, 18 steps) against 2000 test images, FD in the "
              "features of disco's Fashion-MNIST classifier. Mean ± sample std over the seeds listed; "
-             "FD ratio = the variant's mean FD / the baseline's. Gains: (null − encoded) / null EDM-weighted "
+             "FD ratio = the variant's mean FD / the baseline's. DisCo variants start from "
+             "`examples/image/fashion_mnist_uncond.toml` with the paper's setting pinned (m = 4, k = 16, soft Gumbel "
+             "τ = 1, p_null 0.1, cross-attention, a shared encoder head) and then apply their flags; the baseline is "
+             "`fashion_mnist_uncond_baseline.toml`. Gains: (null − encoded) / null EDM-weighted "
              "denoising loss on 1000 test images at that σ. Per-run numbers: `image_study.csv`.", "",
              "| variant | seeds | " + " | ".join(h for _, _, h in COLUMNS) + " | FD ratio | train s |",
              "|---" * (len(COLUMNS) + 4) + "|"]
@@ -130,7 +137,7 @@ def main():
     lines += ["", "Variants:", ""]
     for v in order:
         if v in notes and any(r["variant"] == v for r in rows):
-            lines.append(f"- `{v}`: {notes[v][0]} (`{notes[v][1]}`)")
+            lines.append(f"- `{v}`: {notes[v][0]}; flags `{notes[v][1]}`")
     tmp = os.path.join(RESULTS, "image_study.md.tmp")
     with open(tmp, "w") as f:
         f.write("\n".join(lines) + "\n")
