@@ -46,10 +46,10 @@ struct UNetOptions {
   TORCH_ARG(int64_t, latent_width) = 32;
   TORCH_ARG(int64_t, latent_layers) = 1;
   TORCH_ARG(int64_t, latent_groups) = 1;
+ public:
   // Where the latent tokens enter the U-Net: the cross-attention layers (the paper's choice), the noise
   // embedding (flattened tokens through a linear map, added like a class embedding: every residual block's
   // GroupNorm scale and shift sees them), or both.
- public:
   enum class LatentEntry { kCrossAttention, kEmbedding, kBoth };
   TORCH_ARG(LatentEntry, latent_entry) = LatentEntry::kCrossAttention;
   TORCH_ARG(double, sigma_data) = 0.5;
