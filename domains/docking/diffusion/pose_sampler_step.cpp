@@ -9,9 +9,11 @@ namespace disco::equivariant {
 
 namespace {
 at::Tensor component_step(const GeometricSigma& s, double t, double dt, const at::Tensor& score, double tau,
-                          bool last_step, c10::optional<at::Generator> generator) {
+                          bool last_step, c10::optional<at::Generator> generator, double mode_width,
+                          double target_temperature) {
   const double g = s.g(t);
-  at::Tensor delta = (1.0 + tau) / 2.0 * g * g * dt * score;
+  const double lambda = sharpening_factor(mode_width, s.sigma(t), target_temperature);
+  at::Tensor delta = (1.0 + tau) / 2.0 * lambda * g * g * dt * score;
   if (!last_step && tau > 0.0)
     delta = delta + std::sqrt(tau) * g * std::sqrt(dt) * at::randn(score.sizes(), generator, score.options());
   return delta;
@@ -22,15 +24,23 @@ at::Tensor sigma_of(const GeometricSigma& s, const at::Tensor& t) {
 }
 }  // namespace
 
+double sharpening_factor(double width, double sigma, double temperature) {
+  const double w2 = width * width, s2 = sigma * sigma;
+  return (w2 + s2) / (temperature * w2 + s2);
+}
+
 PoseUpdate reverse_step(const ProductSpaceSchedule& schedule, double t, double t_next,
                         const at::Tensor& translation_score, const at::Tensor& rotation_score,
                         const at::Tensor& torsion_score, const ComponentTemperatures& temperatures, bool last_step,
-                        c10::optional<at::Generator> generator) {
-  const double dt = t - t_next;
+                        c10::optional<at::Generator> generator, const Sharpening& sharpening) {
+  const double dt = t - t_next, T = sharpening.temperature;
   PoseUpdate u;
-  u.translation = component_step(schedule.translation, t, dt, translation_score, temperatures.translation, last_step, generator);
-  u.rotation = component_step(schedule.rotation, t, dt, rotation_score, temperatures.rotation, last_step, generator);
-  u.torsion = component_step(schedule.torsion, t, dt, torsion_score, temperatures.torsion, last_step, generator);
+  u.translation = component_step(schedule.translation, t, dt, translation_score, temperatures.translation, last_step,
+                                 generator, sharpening.translation_width, T);
+  u.rotation = component_step(schedule.rotation, t, dt, rotation_score, temperatures.rotation, last_step, generator,
+                              sharpening.rotation_width, T);
+  u.torsion = component_step(schedule.torsion, t, dt, torsion_score, temperatures.torsion, last_step, generator,
+                             sharpening.torsion_width, T);
   return u;
 }
 

@@ -7,6 +7,11 @@
 // tau_c = 1 is the reverse SDE (Euler-Maruyama), tau_c = 0 the probability-flow ODE; every tau in [0, 1]
 // has the same marginals in continuous time, so tau is a per-component "temperature" of the sampler's
 // stochasticity. On the last step z is dropped (no noise), as in DiffDock.
+//
+// Low-temperature sampling (Sharpening) aims at p_data^(1/T) instead of p_data, concentrating the poses on the
+// model's modes. Modelling a mode of component c as a Gaussian of width w_c, its noised density at noise sigma is
+// N(mu, w_c^2 + sigma^2) and that of the sharpened mode N(mu, T w_c^2 + sigma^2): the sharpened score is the
+// model's times (w_c^2 + sigma^2) / (T w_c^2 + sigma^2), about 1/T at low noise and 1 where sigma >> w_c.
 #include <ATen/ATen.h>
 
 #include "diffusion/pose_update.h"
@@ -18,11 +23,18 @@ struct ComponentTemperatures {
   double translation = 1.0, rotation = 1.0, torsion = 1.0;
 };
 
+struct Sharpening {
+  double temperature = 1.0;  // T in (0, 1]; 1 samples p_data itself
+  double translation_width = 1.0, rotation_width = 0.2, torsion_width = 0.5;  // w_c: Å, rad, rad
+};
+// The factor on the score of a component whose mode has width `width`, at noise `sigma`.
+double sharpening_factor(double width, double sigma, double temperature);
+
 // Scores: translation (B, 3), rotation (B, 3), torsion (T,), for the current noise level t.
 PoseUpdate reverse_step(const ProductSpaceSchedule& schedule, double t, double t_next,
                         const at::Tensor& translation_score, const at::Tensor& rotation_score,
                         const at::Tensor& torsion_score, const ComponentTemperatures& temperatures, bool last_step,
-                        c10::optional<at::Generator> generator = c10::nullopt);
+                        c10::optional<at::Generator> generator = c10::nullopt, const Sharpening& sharpening = {});
 
 // Forward noising for training at times t (B,) (torsion_graph (T,): which graph each bond belongs to):
 // translation ~ N(0, sigma_tr^2 I), rotation ~ IGSO(3)(sigma_rot), torsion ~ wrapped N(0, sigma_tor^2),

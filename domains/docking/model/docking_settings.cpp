@@ -59,6 +59,8 @@ DockingSettings docking_settings(const Config& c) {
   s.steps = c.get_int("dock.steps");
   s.temperatures = {c.get_float("dock.temperature_translation"), c.get_float("dock.temperature_rotation"),
                     c.get_float("dock.temperature_torsion")};
+  s.sharpening = {c.get_float("dock.sharpen_temperature"), c.get_float("dock.sharpen_width_translation"),
+                  c.get_float("dock.sharpen_width_rotation"), c.get_float("dock.sharpen_width_torsion")};
   s.eval_complexes = c.get_int("eval.complexes");
   s.seed = uint64_t(c.get_int("seed"));
   return s;

@@ -37,6 +37,7 @@ struct DockingSettings {
   // docking
   int64_t samples = 40, steps = 20;
   equivariant::ComponentTemperatures temperatures;
+  equivariant::Sharpening sharpening;
   int64_t eval_complexes = 0;
   uint64_t seed = 0;
 };

@@ -85,7 +85,8 @@ std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const Docki
     const PackedScores p = unpack_scores(scores);
     const at::Tensor tor_scores = p.torsion.narrow(1, 0, T).reshape({-1});
     const equivariant::PoseUpdate u = equivariant::reverse_step(s.schedule, t, t_next, p.translation, p.rotation,
-                                                                tor_scores, s.temperatures, step + 1 == s.steps, gen);
+                                                                tor_scores, s.temperatures, step + 1 == s.steps, gen,
+                                                                s.sharpening);
     for (int64_t i = 0; i < n; ++i) {
       auto& pos = copies[size_t(i)].lig_pos;
       pos = equivariant::apply_pose_update(pos, example.torsions, u, i, i * T);

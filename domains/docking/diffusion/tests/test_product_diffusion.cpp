@@ -193,6 +193,35 @@ TEST_CASE("reverse step: exact scores carry the prior back to the data (SDE and 
   CHECK(max_abs_diff(a.rotation, c.rotation) > 0.0);
 }
 
+TEST_CASE("reverse step with sharpening: exact scores of a N(0, 1) mode end at N(0, T) (SDE and ODE)") {
+  const ProductSpaceSchedule schedule;
+  CHECK(sharpening_factor(1.0, 0.0, 0.25) == doctest::Approx(4.0));
+  CHECK(sharpening_factor(1.0, 1e4, 0.25) == doctest::Approx(1.0).epsilon(1e-6));
+  CHECK(sharpening_factor(0.3, 0.7, 1.0) == 1.0);
+  const double T = 0.25;
+  for (double tau : {1.0, 0.0}) {
+    at::Generator gen = at::detail::createCPUGenerator(37);
+    const int64_t B = 4000, steps = 500;
+    const double s1 = schedule.translation.sigma(1.0);
+    at::Tensor x = at::randn({B, 3}, gen, kF64) * std::sqrt(1.0 + s1 * s1);
+    Sharpening sharp;
+    sharp.temperature = T;
+    sharp.translation_width = 1.0;
+    for (int64_t i = 0; i < steps; ++i) {
+      const double t = 1.0 - static_cast<double>(i) / steps, t_next = 1.0 - static_cast<double>(i + 1) / steps;
+      const double s = schedule.translation.sigma(t);
+      const at::Tensor score = -x / (1.0 + s * s);  // the unsharpened model's score
+      const PoseUpdate u = reverse_step(schedule, t, t_next, score, at::zeros({B, 3}, kF64), at::zeros({0}, kF64),
+                                        {tau, 1.0, 1.0}, i + 1 == steps, gen, sharp);
+      x = x + u.translation;
+    }
+    const double std_final = x.std().item<double>();
+    const double expected = std::sqrt(T + std::pow(schedule.translation.min, 2));
+    MESSAGE("sharpened " << (tau > 0 ? "SDE" : "ODE") << ": final std " << std_final << " (expected " << expected << ")");
+    CHECK(std_final == doctest::Approx(expected).epsilon(0.05));
+  }
+}
+
 TEST_CASE("forward pose noise: sigmas follow the schedule; targets are the kernels' scores") {
   at::Generator gen = at::detail::createCPUGenerator(41);
   const ProductSpaceSchedule schedule;
