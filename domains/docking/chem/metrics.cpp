@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <limits>
 #include <stdexcept>
 
@@ -60,6 +61,28 @@ PoseSetSummary summarize_poses(const std::vector<std::vector<double>>& rmsd_by_r
   s.median_top5 = median(top5);
   s.median_centroid_top1 = median(centroid1);
   return s;
+}
+
+double roc_auc(const std::vector<double>& score, const std::vector<bool>& positive) {
+  // Mann-Whitney: the positives' rank sum in the ascending order, tied scores sharing their mean rank.
+  std::vector<size_t> order(score.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score[a] < score[b]; });
+  double pos = 0, rank_sum = 0;
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j < order.size() && score[order[j]] == score[order[i]]) ++j;
+    const double mean_rank = 0.5 * double(i + 1 + j);  // ranks i+1 .. j
+    for (size_t k = i; k < j; ++k)
+      if (positive[order[k]]) {
+        pos += 1;
+        rank_sum += mean_rank;
+      }
+    i = j;
+  }
+  const double neg = double(score.size()) - pos;
+  if (pos == 0 || neg == 0) return std::nan("");
+  return (rank_sum - pos * (pos + 1) / 2) / (pos * neg);
 }
 
 }  // namespace disco::docking

@@ -29,6 +29,10 @@ struct PoseSetSummary {
 PoseSetSummary summarize_poses(const std::vector<std::vector<double>>& rmsd_by_rank,
                                const std::vector<std::vector<double>>& centroid_by_rank = {});
 
+// ROC AUC of scores for binary labels: the probability that a random positive scores above a random negative
+// (ties count one half). NaN when either class is missing.
+double roc_auc(const std::vector<double>& score, const std::vector<bool>& positive);
+
 double median(std::vector<double> values);  // 0 for none
 // value at fraction q in [0, 1] of the sorted values (linear interpolation)
 double quantile(std::vector<double> values, double q);

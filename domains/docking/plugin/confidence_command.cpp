@@ -51,19 +51,6 @@ struct LabelledPose {
   bool holdout = false;
 };
 
-// ROC AUC of scores for binary labels (ties count one half); NaN when one class is missing.
-double roc_auc(const std::vector<double>& score, const std::vector<bool>& positive) {
-  double pos = 0, neg = 0, wins = 0;
-  for (size_t i = 0; i < score.size(); ++i) (positive[i] ? pos : neg) += 1;
-  if (pos == 0 || neg == 0) return std::nan("");
-  for (size_t i = 0; i < score.size(); ++i) {
-    if (!positive[i]) continue;
-    for (size_t j = 0; j < score.size(); ++j)
-      if (!positive[j]) wins += score[i] > score[j] ? 1.0 : score[i] == score[j] ? 0.5 : 0.0;
-  }
-  return wins / (pos * neg);
-}
-
 std::string json_number(double v) {
   if (!std::isfinite(v)) return "null";
   std::ostringstream s;

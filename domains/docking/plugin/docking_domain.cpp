@@ -90,6 +90,8 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   listing << "complex,protein,reference_ligand,poses\n";  // what `disco report` shows in 3-D
   double seconds = 0, all_below_2 = 0;
   int64_t all_poses = 0;
+  std::vector<double> confidence_all;  // every pose's confidence and label, for the AUC
+  std::vector<bool> below_2_all;
   for (int64_t i = 0; i < count; ++i) {
     const DockingExample& e = test->examples()[size_t(i)];
     const auto t0 = std::chrono::steady_clock::now();
@@ -103,6 +105,10 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
       rmsds.push_back(d);
       all_below_2 += d < 2.0;
       ++all_poses;
+      if (poses[r].confidence) {
+        confidence_all.push_back(*poses[r].confidence);
+        below_2_all.push_back(d < 2.0);
+      }
       std::string z;
       for (int64_t v : poses[r].latents) z += (z.empty() ? "" : " ") + std::to_string(v);
       csv << e.id << ',' << r + 1 << ',' << d << ',' << poses[r].model_score << ',' << z << ','
@@ -154,7 +160,10 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   if (confidence) {
     const PoseSetSummary by_score = summarize_poses(rmsd_by_model_score);
     m.emplace_back("top1_below_2A_by_model_score", by_score.top1_below_2);
+    m.emplace_back("top5_below_2A_by_model_score", by_score.top5_below_2);
     m.emplace_back("median_top1_rmsd_by_model_score", by_score.median_top1);
+    // over every pose of every complex (NaN, written as null, when no pose or every pose is within 2 Å)
+    m.emplace_back("confidence_auc", roc_auc(confidence_all, below_2_all));
   }
   return m;
 }

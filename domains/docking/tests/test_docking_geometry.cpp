@@ -173,6 +173,17 @@ TEST_CASE("pose summary: fractions under 2 and 5 A at top-1 and top-5, medians")
   CHECK(quantile({1, 2, 3, 4, 5}, 0.25) == doctest::Approx(2));
 }
 
+TEST_CASE("ROC AUC: pairwise wins of positives over negatives, ties one half, NaN with one class") {
+  // positives 0.35 and 0.8 against negatives 0.1 and 0.4: 0.8 beats both, 0.35 beats 0.1 only -> 3 of 4
+  CHECK(roc_auc({0.1, 0.4, 0.35, 0.8}, {false, false, true, true}) == doctest::Approx(0.75));
+  CHECK(roc_auc({0.9, 0.1}, {true, false}) == doctest::Approx(1.0));
+  CHECK(roc_auc({0.1, 0.9}, {true, false}) == doctest::Approx(0.0));
+  // one tie between a positive and a negative counts one half: (1 + 0.5) / 2
+  CHECK(roc_auc({0.5, 0.5, 0.2}, {true, false, false}) == doctest::Approx(0.75));
+  CHECK(std::isnan(roc_auc({0.1, 0.2}, {true, true})));
+  CHECK(std::isnan(roc_auc({}, {})));
+}
+
 TEST_CASE("radius edges: within the cutoff, at most max_neighbours per node, nearest first") {
   std::mt19937_64 rng(4);
   std::uniform_real_distribution<double> u(0, 40);
