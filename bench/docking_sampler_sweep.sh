@@ -86,6 +86,8 @@ for setting in ${SETTINGS//,/ }; do
   mkdir -p "$dest/checkpoints"
   cp "$RUN/config.toml" "$dest/config.toml"
   cp "$newest" "$dest/checkpoints/"
+  # a confidence model trained for RUN ranks the poses too (disco eval then reports its AUC)
+  if [ -f "$RUN/confidence.pt" ]; then cp "$RUN/confidence.pt" "$dest/"; fi
   echo "evaluating $TAG with $setting on $EVAL_SET ($dest)"
   # shellcheck disable=SC2086  # flags_of gives whole --set words
   "$DISCO" -j 1 eval "$dest" --set data.root="$DATA/dsdp" --set data.cache_dir="$DATA/dsdp-cache" "${TEST[@]}" \
