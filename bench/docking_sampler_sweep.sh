@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/docking_sampler_sweep.sh [--model TAG=RUN] [--settings A,B,..] [--set validation|astex] [--complexes N]
-#                                [--runs DIR] [--data DIR] [--list] [--report-only]
+#                                [--seed N] [--runs DIR] [--data DIR] [--list] [--report-only]
 #
 # The docking sampler's settings, measured on a trained run without training anything: each named setting is a
 # `disco eval` of a copy of RUN (its config.toml and newest checkpoint) with some dock.* keys changed, 40 samples x
@@ -15,6 +15,8 @@
 # Defaults: --model disco=../runs/docking_shipped/disco (bench/docking_shipped_train.sh's DisCo run), --settings
 # sde,ode,sharp05,sharp02, --runs ../runs/docking_shipped/sweep (one folder per TAG-SETTING-SET, kept: a finished
 # evaluation is not repeated), DSDP unpacked in --data (default ../runs/data) by docking_shipped_train.sh.
+# --seed N (default 0) evaluates a second draw: other RDKit conformers of the ligands and other samples (the folder's
+# setting gains _seedN); the report pools the poses of every draw of a setting for the confidence model's AUC.
 # Writes bench/results/docking_sampler_sweep.{json,md} from every evaluation found in --runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +26,7 @@ MODEL=disco=../runs/docking_shipped/disco
 SETTINGS=sde,ode,sharp05,sharp02
 EVAL_SET=validation
 COMPLEXES=0
+SEED=0
 RUNS=../runs/docking_shipped/sweep
 DATA=../runs/data
 REPORT_ONLY=0
@@ -45,6 +48,7 @@ flags_of() {  # SETTING: the --set flags that define it
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --model) MODEL=${2:?}; shift ;;
+    --seed) SEED=${2:?}; shift ;;
     --settings) SETTINGS=${2:?}; shift ;;
     --set) EVAL_SET=${2:?}; shift ;;
     --complexes) COMPLEXES=${2:?}; shift ;;
@@ -52,7 +56,7 @@ while [[ $# -gt 0 ]]; do
     --data) DATA=${2:?}; shift ;;
     --report-only) REPORT_ONLY=1 ;;
     --list) for s in sde ode sharp05 sharp02 ode_sharp05 ode_sharp02; do echo "$s: $(flags_of $s | tr '\n' ' ')"; done; exit 0 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -81,7 +85,7 @@ fi
 newest=$(ls "$RUN"/checkpoints/ckpt-s3-*.pt | sort -V | tail -n 1)
 for setting in ${SETTINGS//,/ }; do
   flags=$(flags_of "$setting")
-  dest="$RUNS/$TAG-$setting-$EVAL_SET"
+  dest="$RUNS/$TAG-$setting$([ "$SEED" = 0 ] || echo "_seed$SEED")-$EVAL_SET"
   [ -f "$dest/metrics.json" ] && { echo "done before: $dest"; continue; }
   mkdir -p "$dest/checkpoints"
   cp "$RUN/config.toml" "$dest/config.toml"
@@ -91,6 +95,6 @@ for setting in ${SETTINGS//,/ }; do
   echo "evaluating $TAG with $setting on $EVAL_SET ($dest)"
   # shellcheck disable=SC2086  # flags_of gives whole --set words
   "$DISCO" -j 1 eval "$dest" --set data.root="$DATA/dsdp" --set data.cache_dir="$DATA/dsdp-cache" "${TEST[@]}" \
-    --set eval.complexes="$COMPLEXES" $flags > "$dest.log" 2>&1
+    --set eval.complexes="$COMPLEXES" --set seed="$SEED" $flags > "$dest.log" 2>&1
 done
 report
