@@ -124,6 +124,12 @@ awk -F, 'NR > 2 && $4 > prev + 1e-9 {bad = 1} NR > 1 {prev = $4} END {exit bad}'
 expect_exit 0 "$DISCO" eval "$WORK/disco"
 grep -q '"ranked_by_confidence_model": 1' "$WORK/disco/metrics.json" || fail "eval did not use the confidence model"
 grep -q '"top1_below_2A_by_model_score"' "$WORK/disco/metrics.json" || fail "eval lacks the model-score ranking"
+# dock.ranking = "model_score": the confidence model still scores every pose (AUC) but the model score ranks them.
+expect_exit 0 "$DISCO" eval "$WORK/disco" --set dock.ranking=model_score
+grep -q '"ranked_by_confidence_model": 0' "$WORK/disco/metrics.json" || fail "dock.ranking=model_score still ranked by confidence"
+grep -q '"confidence_auc"' "$WORK/disco/metrics.json" || fail "dock.ranking=model_score lost the confidence AUC"
+awk -F, 'NR > 1 && $1 == last && $4 < prev - 1e-9 {bad = 1} NR > 1 {last = $1; prev = $4} END {exit bad}' \
+  "$WORK/disco/eval/rmsd.csv" || fail "dock.ranking=model_score: poses are not in model-score order"
 # A corrupt confidence.pt is one error line naming the file, not a crash or a silent fallback.
 printf 'garbage' > "$WORK/disco/confidence.pt"
 expect_exit 2 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 2 --steps 1 --out "$WORK/dockx"

@@ -95,12 +95,13 @@ std::vector<double> pose_confidences(ConfidenceModel& model, const DockingExampl
   return out;
 }
 
-void rank_by_confidence(ConfidenceModel& model, const DockingExample& example, std::vector<DockedPose>& poses,
+void apply_confidence_model(ConfidenceModel& model, const DockingExample& example, std::vector<DockedPose>& poses,
                         const DockingSettings& settings) {
   std::vector<const std::vector<Vec3>*> ptrs;
   for (const auto& p : poses) ptrs.push_back(&p.pos);
   const std::vector<double> conf = pose_confidences(model, example, ptrs, settings);
   for (size_t i = 0; i < poses.size(); ++i) poses[i].confidence = conf[i];
+  if (!settings.rank_by_confidence) return;
   std::stable_sort(poses.begin(), poses.end(),
                    [](const DockedPose& a, const DockedPose& b) { return *a.confidence > *b.confidence; });
 }

@@ -53,8 +53,9 @@ std::vector<double> pose_confidences(ConfidenceModel& model, const DockingExampl
                                      const std::vector<const std::vector<Vec3>*>& poses, const DockingSettings& settings,
                                      int64_t chunk = 64);
 
-// Sets each pose's confidence and sorts the poses by it, most confident first (stable).
-void rank_by_confidence(ConfidenceModel& model, const DockingExample& example, std::vector<DockedPose>& poses,
+// Sets each pose's confidence; with settings.rank_by_confidence (dock.ranking = "confidence", the default) also
+// sorts the poses by it, most confident first (stable); otherwise they keep their order (dock_poses': model score).
+void apply_confidence_model(ConfidenceModel& model, const DockingExample& example, std::vector<DockedPose>& poses,
                         const DockingSettings& settings);
 
 }  // namespace disco::docking

@@ -61,6 +61,7 @@ DockingSettings docking_settings(const Config& c) {
                     c.get_float("dock.temperature_torsion")};
   s.sharpening = {c.get_float("dock.sharpen_temperature"), c.get_float("dock.sharpen_width_translation"),
                   c.get_float("dock.sharpen_width_rotation"), c.get_float("dock.sharpen_width_torsion")};
+  s.rank_by_confidence = c.get_string("dock.ranking") == "confidence";
   s.eval_complexes = c.get_int("eval.complexes");
   s.seed = uint64_t(c.get_int("seed"));
   return s;

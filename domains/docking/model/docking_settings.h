@@ -38,6 +38,7 @@ struct DockingSettings {
   int64_t samples = 40, steps = 20;
   equivariant::ComponentTemperatures temperatures;
   equivariant::Sharpening sharpening;
+  bool rank_by_confidence = true;  // dock.ranking: "confidence" (when the run has a confidence model) or "model_score"
   int64_t eval_complexes = 0;
   uint64_t seed = 0;
 };

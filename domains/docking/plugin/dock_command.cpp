@@ -250,7 +250,7 @@ int run_dock(const CommandContext& ctx) {
       const DockingExample example = make_example(c, at, s.pocket, s.seed);
       auto poses = proposals == "random" ? random_poses(example, at, s.samples, 4.0, s.seed + 77)
                                          : dock_poses(*run.model.ema, run.model.prior.get(), example, s, gen);
-      if (run.confidence && proposals != "random") rank_by_confidence(*run.confidence, example, poses, s);
+      if (run.confidence && proposals != "random") apply_confidence_model(*run.confidence, example, poses, s);
       std::vector<RefinedPose> refined_poses;
       if (refined) {
         SearchBox box;
@@ -279,10 +279,10 @@ int run_dock(const CommandContext& ctx) {
         const DockedPose& sample = poses[refined ? size_t(refined_poses[r].origin) : r];
         RankedPose p;
         p.pos = refined ? refined_poses[r].pos : sample.pos;
-        // Without refinement: ranked by the confidence model when the run has one; otherwise the poses keep
-        // dock_poses' order (by the model's own score, lower first) and carry no disco_confidence: the score is no
-        // probability. Refined poses come ranked by energy and are written in that order.
-        if (sample.confidence && !refined) p.confidence = *sample.confidence;
+        // Without refinement: ranked by the confidence model when the run has one and dock.ranking says so;
+        // otherwise the poses keep dock_poses' order (by the model's own score, lower first). Refined poses come
+        // ranked by energy and are written in that order.
+        if (sample.confidence && !refined && s.rank_by_confidence) p.confidence = *sample.confidence;
         p.properties["disco_model_score"] = std::to_string(sample.model_score);
         if (sample.confidence) p.properties["disco_confidence"] = std::to_string(*sample.confidence);
         if (refined) {

@@ -81,8 +81,8 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   const std::string dir = ctx.run_dir + "/eval";
   fs::create_directories(dir + "/poses");
   auto gen = at::detail::createCPUGenerator(s.seed + 4242);
-  // With RUN/confidence.pt the poses are ranked by the confidence model; the model-score ranking is kept
-  // for comparison (top1_below_2A_by_model_score).
+  // With RUN/confidence.pt the poses are ranked by the confidence model (unless dock.ranking = "model_score");
+  // the model-score ranking is kept for comparison (top1_below_2A_by_model_score), and the AUC either way.
   auto confidence = load_confidence_model(ctx.run_dir, s, device_of(*ctx.model.ema));
   std::vector<std::vector<double>> rmsd_by_rank, rmsd_by_model_score;
   std::ostringstream csv, listing;
@@ -96,7 +96,7 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
     const DockingExample& e = test->examples()[size_t(i)];
     const auto t0 = std::chrono::steady_clock::now();
     auto poses = dock_poses(*ctx.model.ema, ctx.model.prior.get(), e, s, gen);
-    if (confidence) rank_by_confidence(*confidence, e, poses, s);
+    if (confidence) apply_confidence_model(*confidence, e, poses, s);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::vector<double> rmsds;
     std::vector<RankedPose> ranked;
@@ -115,7 +115,8 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
           << (poses[r].confidence ? std::to_string(*poses[r].confidence) : std::string()) << '\n';
       RankedPose rp;
       rp.pos = poses[r].pos;
-      if (poses[r].confidence) rp.confidence = *poses[r].confidence;  // else dock_poses' model-score order
+      // ranked by confidence, or else in dock_poses' model-score order
+      if (poses[r].confidence && s.rank_by_confidence) rp.confidence = *poses[r].confidence;
       rp.properties["disco_model_score"] = std::to_string(poses[r].model_score);
       if (poses[r].confidence) rp.properties["disco_confidence"] = std::to_string(*poses[r].confidence);
       rp.rmsd = d;
@@ -156,7 +157,7 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   m.emplace_back("best_of_n_below_2A", best_below_2 / double(count));
   m.emplace_back("poses_below_2A", all_below_2 / double(std::max<int64_t>(all_poses, 1)));
   m.emplace_back("seconds_per_complex", seconds / double(count));
-  m.emplace_back("ranked_by_confidence_model", confidence ? 1.0 : 0.0);
+  m.emplace_back("ranked_by_confidence_model", confidence && s.rank_by_confidence ? 1.0 : 0.0);
   if (confidence) {
     const PoseSetSummary by_score = summarize_poses(rmsd_by_model_score);
     m.emplace_back("top1_below_2A_by_model_score", by_score.top1_below_2);
