@@ -96,7 +96,7 @@ std::vector<double> pose_confidences(ConfidenceModel& model, const DockingExampl
 }
 
 void apply_confidence_model(ConfidenceModel& model, const DockingExample& example, std::vector<DockedPose>& poses,
-                        const DockingSettings& settings) {
+                            const DockingSettings& settings) {
   std::vector<const std::vector<Vec3>*> ptrs;
   for (const auto& p : poses) ptrs.push_back(&p.pos);
   const std::vector<double> conf = pose_confidences(model, example, ptrs, settings);

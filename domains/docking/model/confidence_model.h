@@ -56,6 +56,6 @@ std::vector<double> pose_confidences(ConfidenceModel& model, const DockingExampl
 // Sets each pose's confidence; with settings.rank_by_confidence (dock.ranking = "confidence", the default) also
 // sorts the poses by it, most confident first (stable); otherwise they keep their order (dock_poses': model score).
 void apply_confidence_model(ConfidenceModel& model, const DockingExample& example, std::vector<DockedPose>& poses,
-                        const DockingSettings& settings);
+                            const DockingSettings& settings);
 
 }  // namespace disco::docking
