@@ -19,6 +19,7 @@
 # setting gains _seedN); the report pools the poses of every draw of a setting for the confidence model's AUC.
 # Writes bench/results/docking_sampler_sweep.{json,md} from every evaluation found in --runs.
 set -euo pipefail
+main() {  # the whole script is one function, read before it runs: editing the file while it runs is safe
 cd "$(dirname "$0")/.."
 REPO=$PWD
 DISCO=$(realpath "${DISCO_BUILD_DIR:-build}/bin/disco")
@@ -98,3 +99,5 @@ for setting in ${SETTINGS//,/ }; do
     --set eval.complexes="$COMPLEXES" --set seed="$SEED" $flags > "$dest.log" 2>&1
 done
 report
+}
+main "$@"
