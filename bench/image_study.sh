@@ -68,7 +68,7 @@ add emb_hard_m1k10 "$UNCOND" "$HARD --set model.latent_entry=embedding --set lat
 add emb_hard_m2k16 "$UNCOND" "$HARD --set model.latent_entry=embedding --set latent.m=2 --set latent.k=16" \
   "emb_hard with two latents of 16 codes"
 add emb_hard_pn0 "$UNCOND" "$HARD --set model.latent_entry=embedding --set latent.p_null=0" \
-  "emb_hard without latent dropout (the toy's fix: sampling is unguided, so the null latent is never used)"
+  "emb_hard without latent dropout (the toy's fix: sampling is unguided, so the null latent is never used; its null embedding is never trained either, so its loss gains are not comparable)"
 
 if [[ $LIST == 1 ]]; then
   for v in "${ORDER[@]}"; do
