@@ -100,4 +100,4 @@ for setting in ${SETTINGS//,/ }; do
 done
 report
 }
-main "$@"
+main "$@"; exit $?  # on one line: bash must not read past it if the file changes

@@ -103,5 +103,4 @@ for seed in ${SEEDS//,/ }; do
 done
 /usr/bin/python3 bench/image_study_report.py "$RUNS"
 }
-main "$@"
-exit
+main "$@"; exit $?  # on one line: bash must not read past it if the file changes
