@@ -130,6 +130,13 @@ grep -q '"ranked_by_confidence_model": 0' "$WORK/disco/metrics.json" || fail "do
 grep -q '"confidence_auc"' "$WORK/disco/metrics.json" || fail "dock.ranking=model_score lost the confidence AUC"
 awk -F, 'NR > 1 && $1 == last && $4 < prev - 1e-9 {bad = 1} NR > 1 {last = $1; prev = $4} END {exit bad}' \
   "$WORK/disco/eval/rmsd.csv" || fail "dock.ranking=model_score: poses are not in model-score order"
+for f in "$WORK"/disco/eval/poses/*.sdf; do  # the probabilities are still written, in model-score order
+  [ "$(grep -c '<disco_confidence>' "$f")" -eq "$(grep -c '^\$\$\$\$' "$f")" ] || fail "$f: dock.ranking=model_score dropped disco_confidence"
+done
+# Refined poses (ranked by energy) carry the confidence model's probability of the refined pose too.
+expect_exit 0 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 3 --steps 2 --refine local --out "$WORK/dockl"
+[ "$(grep -c '<disco_confidence>' "$WORK/dockl/6moa_ligand/poses.sdf")" -ge 1 ] || fail "refined poses lack disco_confidence"
+awk -F, 'NR > 1 && $4 == "" {bad = 1} END {exit bad}' "$WORK/dockl/summary.csv" || fail "refined poses: empty confidence column"
 # A corrupt confidence.pt is one error line naming the file, not a crash or a silent fallback.
 printf 'garbage' > "$WORK/disco/confidence.pt"
 expect_exit 2 "$DISCO" dock --model "$WORK/disco" --protein "$PROT" --ligand "$REF" --ref "$REF" --samples 2 --steps 1 --out "$WORK/dockx"

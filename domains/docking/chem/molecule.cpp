@@ -577,13 +577,8 @@ std::string convert_with_openbabel(const std::string& sdf_text, const std::strin
   return out.str();
 }
 
-std::vector<RankedPose> write_ranked_poses(const std::string& path, const RDKit::ROMol& mol,
-                                           std::vector<RankedPose> poses, const std::string& format_in) {
-  std::stable_sort(poses.begin(), poses.end(),
-                   [](const RankedPose& a, const RankedPose& b) {
-                     if (a.confidence && b.confidence) return *a.confidence > *b.confidence;
-                     return a.confidence.has_value() && !b.confidence.has_value();
-                   });
+void write_ranked_poses(const std::string& path, const RDKit::ROMol& mol, const std::vector<RankedPose>& poses,
+                        const std::string& format_in) {
   const std::string format = format_in.empty() ? extension_of(path) : lower(format_in);
   std::string title = mol.hasProp("_Name") ? one_line(mol.getProp<std::string>("_Name")) : "";
   if (title.empty()) title = "ligand";
@@ -597,7 +592,6 @@ std::vector<RankedPose> write_ranked_poses(const std::string& path, const RDKit:
     }
   }
   write_text_atomically(path, text);
-  return poses;
 }
 
 }  // namespace disco::docking

@@ -58,16 +58,14 @@ std::shared_ptr<RDKit::ROMol> mol_from_block(const std::string& block, const std
 
 struct RankedPose {
   std::vector<Vec3> pos;      // heavy atoms, in the molecule's order
-  std::optional<double> confidence;  // higher is better; poses are ranked by it (those without keep their order, last)
+  std::optional<double> confidence;  // the confidence model's probability, written as disco_confidence
   std::optional<double> rmsd;  // to the reference, when known
   std::map<std::string, std::string> properties;  // extra SDF fields
 };
-// Sorts the poses by confidence (highest first, stable; poses without one after them in input order),
-// numbers them disco_rank 1..N and writes them
-// atomically to `path` in `format` ("" = from the extension; sdf natively, anything else via Open Babel).
-// Returns the poses in the written order.
-std::vector<RankedPose> write_ranked_poses(const std::string& path, const RDKit::ROMol& mol,
-                                           std::vector<RankedPose> poses, const std::string& format = "");
+// Numbers the poses disco_rank 1..N in the given order (the caller ranks them) and writes them atomically to
+// `path` in `format` ("" = from the extension; sdf natively, anything else via Open Babel).
+void write_ranked_poses(const std::string& path, const RDKit::ROMol& mol, const std::vector<RankedPose>& poses,
+                        const std::string& format = "");
 // SDF text of the ranked poses (what write_ranked_poses writes for format "sdf").
 std::string ranked_poses_sdf(const RDKit::ROMol& mol, const std::vector<RankedPose>& ranked, const std::string& title);
 // SDF text -> another Open Babel format; throws DataError for a format Open Babel cannot write.

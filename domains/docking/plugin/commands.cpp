@@ -283,8 +283,9 @@ int run_rmsd(const CommandContext& ctx) {
   CLI::App app{"Symmetry-corrected, in-place RMSD of docked poses to a reference ligand (no re-alignment: poses are\n"
                "compared in the receptor frame). Atoms are matched by element and connectivity, so the poses may come\n"
                "from any tool, in any atom order, with other bond orders or hydrogens; the RMSD is the minimum over\n"
-               "the molecule's symmetries. Poses are ranked by their disco_confidence when every pose has one, else\n"
-               "taken in file order. With several REF POSES pairs (one per complex) the summary is over complexes.",
+               "the molecule's symmetries. Poses are ranked in file order (the order disco dock and other tools write\n"
+               "them; their disco_confidence, if any, is shown). With several REF POSES pairs (one per complex) the\n"
+               "summary is over complexes.",
                ctx.program};
   std::vector<std::string> files;
   std::string out, format;
@@ -309,10 +310,6 @@ int run_rmsd(const CommandContext& ctx) {
     for (const auto& w : ref.warnings) ctx.reporter.warn(ref_path + ": " + w);
     const std::vector<Vec3> ref_pos = ref.positions();
     const auto poses = read_ligands(poses_path);
-    bool ranked_by_confidence = true;
-    for (const auto& pose : poses) ranked_by_confidence = ranked_by_confidence && pose.properties.count("disco_confidence");
-    std::vector<size_t> order(poses.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     auto confidence = [&](size_t i) -> std::optional<double> {
       auto it = poses[i].properties.find("disco_confidence");
       if (it == poses[i].properties.end()) return std::nullopt;
@@ -322,21 +319,18 @@ int run_rmsd(const CommandContext& ctx) {
         throw DataError(poses_path + ": molecule " + std::to_string(i + 1) + ": disco_confidence '" + it->second + "' is not a number");
       }
     };
-    if (ranked_by_confidence)
-      std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return *confidence(x) > *confidence(y); });
 
     // The table is printed once every pose is scored, so a bad pose leaves only the error line.
     std::string table = std::string(p ? "\n" : "") + ref_path + " vs " + poses_path + " (" +
                         std::to_string(poses.size()) + (poses.size() == 1 ? " pose, " : " poses, ") +
-                        (ranked_by_confidence ? "ranked by disco_confidence" : "in file order") + ")\n";
+                        "in file order)\n";
     char line[256];
     std::snprintf(line, sizeof line, "%-5s %-24s %9s %10s %10s\n", "rank", "name", "rmsd", "centroid", "confidence");
     table += line;
     std::vector<double> rmsds, centroids;
     std::vector<RankedPose> ranked;
     bool truncated = false;
-    for (size_t r = 0; r < order.size(); ++r) {
-      const size_t i = order[r];
+    for (size_t i = 0; i < poses.size(); ++i) {
       const Ligand& pose = poses[i];
       for (const auto& w : pose.warnings) ctx.reporter.warn(poses_path + ": " + w);
       const std::string where = poses_path + ": molecule " + std::to_string(i + 1) + (pose.name.empty() ? "" : " (" + pose.name + ")");
@@ -364,7 +358,7 @@ int run_rmsd(const CommandContext& ctx) {
       rmsds.push_back(rmsd);
       centroids.push_back(centroid);
       const auto conf = confidence(i);
-      std::snprintf(line, sizeof line, "%-5zu %-24s %9s %10s %10s\n", r + 1, pose.name.substr(0, 24).c_str(),
+      std::snprintf(line, sizeof line, "%-5zu %-24s %9s %10s %10s\n", i + 1, pose.name.substr(0, 24).c_str(),
                     fixed(rmsd, 3).c_str(), fixed(centroid, 3).c_str(), conf ? fixed(*conf, 4).c_str() : "-");
       table += line;
       RankedPose rp;

@@ -63,7 +63,8 @@ std::string json_number(double v) {
 
 int run_confidence(const CommandContext& ctx) {
   CLI::App app{"Train the confidence model of a docking run on its own poses (RUN/confidence.pt).\n"
-               "`disco dock` and `disco eval` then rank poses by it and write its probability (disco_confidence).",
+               "`disco dock` and `disco eval` then write its probability (disco_confidence) and rank unrefined poses by it\n"
+               "unless dock.ranking = \"model_score\".",
                ctx.program};
   std::string model_dir;
   int64_t complexes = -1, poses_per_complex = 0, steps = 0, seed = -1;

@@ -4,8 +4,8 @@
 //   disco dock [--model RUN] --csv FILE      (columns complex_name,protein_path,ligand_description)
 //
 // Writes OUT/<name>/rank1.sdf ... rankN.sdf, poses.sdf (every rank, with disco_rank, disco_model_score,
-// disco_confidence when the run has a confidence model (`disco confidence`), which then ranks the poses, and,
-// with --ref, disco_rmsd) and OUT/summary.csv (one row per pose). Names from a CSV are sanitised so that no
+// disco_confidence when the run has a confidence model (`disco confidence`), which ranks unrefined poses unless
+// dock.ranking = "model_score", and, with --ref, disco_rmsd) and OUT/summary.csv (one row per pose). Names from a CSV are sanitised so that no
 // output can land outside OUT.
 //
 // Refinement (physics/pose_refinement.h, on by default): every diffusion sample is optimised locally under the
@@ -261,6 +261,13 @@ int run_dock(const CommandContext& ctx) {
         for (const DockedPose& p : poses) samples.push_back(p.pos);
         refined_poses = refine_poses(score, c.ligand.torsions, pos, samples, refine, gen);
       }
+      // The confidence model scores the poses that are written: the refined ones too (their ranking stays by energy).
+      std::vector<double> refined_confidence;
+      if (refined && run.confidence) {
+        std::vector<const std::vector<Vec3>*> ptrs;
+        for (const RefinedPose& q : refined_poses) ptrs.push_back(&q.pos);
+        refined_confidence = pose_confidences(*run.confidence, example, ptrs, s);
+      }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       // PoseBusters-style checks of every pose against the input ligand's own geometry (physics/pose_checks.h).
       const PoseChecker checker(*lig.mol, pos, protein);
@@ -275,16 +282,15 @@ int run_dock(const CommandContext& ctx) {
       std::vector<RankedPose> ranked;
       const size_t count = refined ? refined_poses.size() : poses.size();
       for (size_t r = 0; r < count; ++r) {
-        // A refined pose carries the diffusion sample it came from (its model score, confidence and latents).
+        // A refined pose carries the diffusion sample it came from (its model score and latents).
         const DockedPose& sample = poses[refined ? size_t(refined_poses[r].origin) : r];
         RankedPose p;
         p.pos = refined ? refined_poses[r].pos : sample.pos;
-        // Without refinement: ranked by the confidence model when the run has one and dock.ranking says so;
-        // otherwise the poses keep dock_poses' order (by the model's own score, lower first). Refined poses come
-        // ranked by energy and are written in that order.
-        if (sample.confidence && !refined && s.rank_by_confidence) p.confidence = *sample.confidence;
+        // Written in the order they come: without refinement as apply_confidence_model left them (by confidence,
+        // or by the model's own score with dock.ranking = "model_score"); refined poses ranked by energy.
+        if (refined && !refined_confidence.empty()) p.confidence = refined_confidence[r];
+        if (!refined) p.confidence = sample.confidence;
         p.properties["disco_model_score"] = std::to_string(sample.model_score);
-        if (sample.confidence) p.properties["disco_confidence"] = std::to_string(*sample.confidence);
         if (refined) {
           const RefinedPose& q = refined_poses[r];
           p.properties["disco_score"] = fixed(q.affinity, 3);
@@ -301,11 +307,12 @@ int run_dock(const CommandContext& ctx) {
       }
       const std::string dir = out + "/" + job.name;
       fs::create_directories(dir);
-      ranked = write_ranked_poses(dir + "/poses.sdf", *lig.mol, ranked);
+      write_ranked_poses(dir + "/poses.sdf", *lig.mol, ranked);
       for (size_t r = 0; r < ranked.size(); ++r) {
         write_ranked_poses(dir + "/rank" + std::to_string(r + 1) + ".sdf", *lig.mol, {ranked[r]});
+        const std::string confidence = ranked[r].confidence ? std::to_string(*ranked[r].confidence) : "";
         summary << job.name << ',' << r + 1 << ',' << ranked[r].properties["disco_model_score"];
-        if (run.confidence) summary << ',' << ranked[r].properties["disco_confidence"];
+        if (run.confidence) summary << ',' << confidence;
         if (reference) summary << ',' << *ranked[r].rmsd;
         if (refined)
           summary << ',' << ranked[r].properties["disco_score"] << ',' << ranked[r].properties["disco_energy"] << ','
@@ -319,7 +326,7 @@ int run_dock(const CommandContext& ctx) {
         for (const std::string& cell : pose_check_csv_values(ranked[r].properties)) summary << ',' << cell;
         summary << ',' << seconds << '\n';
         ranks << job.name << ',' << r + 1 << ',' << (reference ? std::to_string(*ranked[r].rmsd) : std::string()) << ','
-              << ranked[r].properties["disco_model_score"] << ',' << latents << ',' << ranked[r].properties["disco_confidence"] << '\n';
+              << ranked[r].properties["disco_model_score"] << ',' << latents << ',' << confidence << '\n';
       }
       listing << job.name << ',' << fs::absolute(job.protein).string() << ','
               << (reference ? fs::absolute(ref).string() : std::string()) << ",../" << job.name << "/poses.sdf\n";

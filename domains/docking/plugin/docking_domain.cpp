@@ -115,10 +115,9 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
           << (poses[r].confidence ? std::to_string(*poses[r].confidence) : std::string()) << '\n';
       RankedPose rp;
       rp.pos = poses[r].pos;
-      // ranked by confidence, or else in dock_poses' model-score order
-      if (poses[r].confidence && s.rank_by_confidence) rp.confidence = *poses[r].confidence;
+      // in the order apply_confidence_model left (by confidence or by dock_poses' model score; dock.ranking)
+      rp.confidence = poses[r].confidence;
       rp.properties["disco_model_score"] = std::to_string(poses[r].model_score);
-      if (poses[r].confidence) rp.properties["disco_confidence"] = std::to_string(*poses[r].confidence);
       rp.rmsd = d;
       ranked.push_back(rp);
     }

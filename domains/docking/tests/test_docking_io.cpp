@@ -219,19 +219,20 @@ TEST_CASE("writing: ranked poses to SDF with disco_confidence, disco_rank and di
   for (int i = 0; i < 3; ++i) {
     poses[size_t(i)].pos = pos;
     for (auto& p : poses[size_t(i)].pos) p += Vec3{double(i), 0, 0};
-    poses[size_t(i)].confidence = double(i);  // the last is the best
+    poses[size_t(i)].confidence = double(i);  // the last is the most confident, yet written last: the caller ranks
     poses[size_t(i)].rmsd = double(i);
   }
   TempDir tmp;
-  const auto written = write_ranked_poses(tmp.file("out.sdf"), *ref.mol, poses);
-  CHECK(*written.front().confidence == 2.0);
+  write_ranked_poses(tmp.file("out.sdf"), *ref.mol, poses);
   const auto back = read_ligands(tmp.file("out.sdf"));
   REQUIRE(back.size() == 3);
   CHECK(back[0].properties.at("disco_rank") == "1");
-  CHECK(back[0].properties.at("disco_confidence") == "2.0000");
-  CHECK(back[0].properties.at("disco_rmsd") == "2.0000");
+  CHECK(back[0].properties.at("disco_confidence") == "0.0000");
+  CHECK(back[2].properties.at("disco_confidence") == "2.0000");
+  CHECK(back[2].properties.at("disco_rmsd") == "2.0000");
   CHECK(back[2].properties.at("disco_rank") == "3");
-  CHECK(rmsd(back[0].positions(), poses[2].pos) < 1e-3);
+  CHECK(rmsd(back[0].positions(), poses[0].pos) < 1e-3);
+  CHECK(rmsd(back[2].positions(), poses[2].pos) < 1e-3);
   // Any Open Babel format, e.g. MOL2 and PDBQT, reads back with the same coordinates.
   // (PDB ligands are read by Open Babel too, bonds perceived from the geometry and CONECT records.)
   for (const std::string fmt : {"mol2", "pdbqt", "pdb", "xyz"}) {
@@ -243,7 +244,7 @@ TEST_CASE("writing: ranked poses to SDF with disco_confidence, disco_rank and di
     // Same coordinates, atoms perhaps in another order (the PDBQT writer orders them by its torsion tree).
     const auto iso = graph_isomorphisms(*ref.mol, *again[0].mol, 1000);
     REQUIRE_FALSE(iso.mappings.empty());
-    CHECK(symmetric_rmsd(poses[2].pos, again[0].positions(), iso.mappings) < 1e-3);
+    CHECK(symmetric_rmsd(poses[0].pos, again[0].positions(), iso.mappings) < 1e-3);
   }
   CHECK(error_of([&] { write_ranked_poses(tmp.file("out.nosuchformat"), *ref.mol, poses); }).find("cannot write format") !=
         std::string::npos);
