@@ -62,6 +62,7 @@ DockingSettings docking_settings(const Config& c) {
   s.sharpening = {c.get_float("dock.sharpen_temperature"), c.get_float("dock.sharpen_width_translation"),
                   c.get_float("dock.sharpen_width_rotation"), c.get_float("dock.sharpen_width_torsion")};
   s.rank_by_confidence = c.get_string("dock.ranking") == "confidence";
+  s.encoded_latents = c.get_string("dock.latents") == "encoded";
   s.eval_complexes = c.get_int("eval.complexes");
   s.seed = uint64_t(c.get_int("seed"));
   return s;

@@ -39,6 +39,7 @@ struct DockingSettings {
   equivariant::ComponentTemperatures temperatures;
   equivariant::Sharpening sharpening;
   bool rank_by_confidence = true;  // dock.ranking: "confidence" (when the run has a confidence model) or "model_score"
+  bool encoded_latents = false;    // dock.latents = "encoded": disco eval takes the crystal pose's encoded latents
   int64_t eval_complexes = 0;
   uint64_t seed = 0;
 };

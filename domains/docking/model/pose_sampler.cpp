@@ -40,8 +40,17 @@ Batch batch_of(const std::vector<DockingExample>& copies, const PocketOptions& p
 
 }  // namespace
 
+at::Tensor encoded_latents(Encoder& encoder, const DockingExample& example, const DockingSettings& s) {
+  torch::NoGradGuard no_grad;
+  DockingExample crystal = example;
+  crystal.lig_pos = example.reference_pos;
+  encoder.eval();
+  const EncoderOutput out = encoder.encode(batch_of({crystal}, s.pocket).to(device_of(encoder)));
+  return latent_argmax(out.logits, out.mask).select(0, 0).to(at::kCPU);
+}
+
 std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const DockingExample& example,
-                                   const DockingSettings& s, at::Generator gen) {
+                                   const DockingSettings& s, at::Generator gen, const at::Tensor& given_latents) {
   torch::NoGradGuard no_grad;
   const int64_t n = s.samples, T = example.torsions.size();
   const auto device = device_of(denoiser);
@@ -69,7 +78,9 @@ std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const Docki
   std::vector<std::vector<int64_t>> chosen(static_cast<size_t>(n));
   if (prior) {
     prior->eval();
-    const at::Tensor idx = prior->sample(batch_of(copies, s.pocket).to(device), n, 1.0, 0, gen);
+    const at::Tensor idx = given_latents.defined()
+                               ? given_latents.to(device, at::kLong).reshape({1, -1}).expand({n, -1}).contiguous()
+                               : prior->sample(batch_of(copies, s.pocket).to(device), n, 1.0, 0, gen);
     z = Latents::from_indices(idx, s.k);
     z.dropped = at::zeros({n}, f32.dtype(at::kBool).device(device));
     const at::Tensor cpu = idx.to(at::kCPU);

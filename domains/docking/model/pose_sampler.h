@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "disco/denoiser.h"
+#include "disco/encoder.h"
 #include "disco/prior.h"
 #include "docking_example.h"
 #include "docking_settings.h"
@@ -30,8 +31,14 @@ struct DockedPose {
   std::optional<double> confidence;  // P(RMSD < 2 Å) from the confidence model, when the run has one
 };
 
-// Returns the poses ranked (best first). `prior` may be null (m = 0).
+// Returns the poses ranked (best first). `prior` may be null (m = 0). `given_latents` ([m] node indices), when
+// defined, replaces the prior's draws for every sample (encoded_latents).
 std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const DockingExample& example,
-                                   const DockingSettings& settings, at::Generator gen);
+                                   const DockingSettings& settings, at::Generator gen,
+                                   const at::Tensor& given_latents = {});
+
+// The encoder's latents ([m] node indices, the argmax at tau -> 0) of the example's crystal pose
+// (reference_pos): the oracle of dock.latents = "encoded", which separates the denoiser's error from the prior's.
+at::Tensor encoded_latents(Encoder& encoder, const DockingExample& example, const DockingSettings& settings);
 
 }  // namespace disco::docking

@@ -111,6 +111,9 @@ int run_confidence(const CommandContext& ctx) {
       poses.push_back(std::move(p));
     }
     ctx.reporter.tick(i + 1, n, elapsed(), "docking training complexes");
+    if ((i + 1) % std::max<int64_t>(1, n / 20) == 0 || i + 1 == n)  // the bar draws only on a terminal; a log gets lines
+      ctx.reporter.info("confidence: docked " + std::to_string(i + 1) + "/" + std::to_string(n) + " complexes (" +
+                        std::to_string(int64_t(elapsed())) + " s)");
   }
   fs::create_directories(model_dir + "/confidence");
   write_text_atomically(model_dir + "/confidence/poses.csv", csv.str());

@@ -84,6 +84,8 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   // With RUN/confidence.pt the poses are ranked by the confidence model (unless dock.ranking = "model_score");
   // the model-score ranking is kept for comparison (top1_below_2A_by_model_score), and the AUC either way.
   auto confidence = load_confidence_model(ctx.run_dir, s, device_of(*ctx.model.ema));
+  if (s.encoded_latents && !ctx.model.encoder)
+    throw UsageError("dock.latents = \"encoded\" needs a DisCo run (latent.m > 0); this one has no encoder");
   std::vector<std::vector<double>> rmsd_by_rank, rmsd_by_model_score;
   std::ostringstream csv, listing;
   csv << "complex,rank,rmsd,model_score,latents,confidence\n";
@@ -95,7 +97,9 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   for (int64_t i = 0; i < count; ++i) {
     const DockingExample& e = test->examples()[size_t(i)];
     const auto t0 = std::chrono::steady_clock::now();
-    auto poses = dock_poses(*ctx.model.ema, ctx.model.prior.get(), e, s, gen);
+    // dock.latents = "encoded": every sample gets the crystal pose's latents (an oracle; the prior is not used)
+    const at::Tensor given = s.encoded_latents ? encoded_latents(*ctx.model.encoder, e, s) : at::Tensor();
+    auto poses = dock_poses(*ctx.model.ema, ctx.model.prior.get(), e, s, gen, given);
     if (confidence) apply_confidence_model(*confidence, e, poses, s);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::vector<double> rmsds;
@@ -157,6 +161,7 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   m.emplace_back("poses_below_2A", all_below_2 / double(std::max<int64_t>(all_poses, 1)));
   m.emplace_back("seconds_per_complex", seconds / double(count));
   m.emplace_back("ranked_by_confidence_model", confidence && s.rank_by_confidence ? 1.0 : 0.0);
+  m.emplace_back("latents_encoded_from_crystal", s.encoded_latents ? 1.0 : 0.0);
   if (confidence) {
     const PoseSetSummary by_score = summarize_poses(rmsd_by_model_score);
     m.emplace_back("top1_below_2A_by_model_score", by_score.top1_below_2);
