@@ -5,8 +5,8 @@
 //
 // Writes OUT/<name>/rank1.sdf ... rankN.sdf, poses.sdf (every rank, with disco_rank, disco_model_score,
 // disco_confidence when the run has a confidence model (`disco confidence`), which ranks unrefined poses unless
-// dock.ranking = "model_score", and, with --ref, disco_rmsd) and OUT/summary.csv (one row per pose). Names from a CSV are sanitised so that no
-// output can land outside OUT.
+// dock.ranking = "model_score", and, with --ref, disco_rmsd) and OUT/summary.csv (one row per pose). Names from
+// a CSV are sanitised so that no output can land outside OUT.
 //
 // Refinement (physics/pose_refinement.h, on by default): every diffusion sample is optimised locally under the
 // Vina-family score in the pose space, Monte-Carlo chains search from the best (--refine search), and the poses
