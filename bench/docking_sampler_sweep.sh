@@ -12,8 +12,9 @@
 #   sharpT       SDE, low-temperature sampling at dock.sharpen_temperature = 0.T (sharp05, sharp02)
 #   ode_sharpT   ODE with the same (ode_sharp05, ode_sharp02)
 #   any of these + _encoded: the latents the encoder gives the crystal pose instead of the prior's (an oracle for
-#                DisCo runs: the denoiser's error without the prior's), then optionally + _stepsN: N sampler steps
-#                instead of the run's dock.steps (e.g. ode_sharp05_encoded, ode_sharp05_steps10)
+#                DisCo runs: the denoiser's error without the prior's), or + _priorT: the prior drawing at
+#                sample.prior_temperature = 0.T (_prior05, _prior0 = argmax), then optionally + _stepsN: N sampler
+#                steps instead of the run's dock.steps (e.g. ode_sharp05_encoded, ode_sharp05_prior05_steps10)
 #
 # Defaults: --model disco=../runs/docking_shipped/disco (bench/docking_shipped_train.sh's DisCo run), --settings
 # sde,ode,sharp05,sharp02, --runs ../runs/docking_shipped/sweep (one folder per TAG-SETTING-SET, kept: a finished
@@ -36,8 +37,9 @@ DATA=../runs/data
 REPORT_ONLY=0
 
 flags_of() {  # SETTING: the --set flags that define it
-  local name=$1 ode=0 t="" steps="" encoded=0
+  local name=$1 ode=0 t="" steps="" encoded=0 prior_t=""
   if [[ "$name" =~ ^(.+)_steps([0-9]+)$ ]]; then name=${BASH_REMATCH[1]}; steps=${BASH_REMATCH[2]}; fi
+  if [[ "$name" =~ ^(.+)_prior([0-9]+)$ ]]; then name=${BASH_REMATCH[1]}; prior_t=0.${BASH_REMATCH[2]#0}; [ "$prior_t" = 0. ] && prior_t=0; fi
   if [[ "$name" =~ ^(.+)_encoded$ ]]; then name=${BASH_REMATCH[1]}; encoded=1; fi
   case "$name" in
     sde) ;;
@@ -50,6 +52,7 @@ flags_of() {  # SETTING: the --set flags that define it
   [ -n "$t" ] && echo "--set dock.sharpen_temperature=$t"
   [ -n "$steps" ] && echo "--set dock.steps=$steps"
   [ "$encoded" = 1 ] && echo "--set dock.latents=encoded"
+  [ -n "$prior_t" ] && echo "--set sample.prior_temperature=$prior_t"
   return 0
 }
 
@@ -63,7 +66,7 @@ while [[ $# -gt 0 ]]; do
     --runs) RUNS=${2:?}; shift ;;
     --data) DATA=${2:?}; shift ;;
     --report-only) REPORT_ONLY=1 ;;
-    --list) for s in sde ode sharp05 sharp02 ode_sharp05 ode_sharp02 ode_sharp05_steps10 ode_sharp05_encoded; do echo "$s: $(flags_of $s | tr '\n' ' ')"; done; exit 0 ;;
+    --list) for s in sde ode sharp05 sharp02 ode_sharp05 ode_sharp02 ode_sharp05_steps10 ode_sharp05_encoded ode_sharp05_prior05 ode_sharp05_prior0; do echo "$s: $(flags_of $s | tr '\n' ' ')"; done; exit 0 ;;
     -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac

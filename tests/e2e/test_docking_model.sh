@@ -42,6 +42,10 @@ awk -F, 'NR > 1 { if ($5 == "" || (($1 in z) && z[$1] != $5)) bad = 1; z[$1] = $
   "$WORK/disco/eval/rmsd.csv" || fail "dock.latents=encoded: the samples of a complex have different latents"
 expect_exit 2 "$DISCO" eval "$WORK/base" --set dock.latents=encoded
 expect_output "^error: .*needs a DisCo run"
+# sample.prior_temperature = 0: the prior's argmax, the same latents for every sample of a complex.
+expect_exit 0 "$DISCO" eval "$WORK/disco" --set sample.prior_temperature=0
+awk -F, 'NR > 1 { if ($5 == "" || (($1 in z) && z[$1] != $5)) bad = 1; z[$1] = $5 } END {exit bad}' \
+  "$WORK/disco/eval/rmsd.csv" || fail "sample.prior_temperature=0: the samples of a complex have different latents"
 # The sampler is not the core's: `disco sample` says where to go instead.
 expect_exit 2 "$DISCO" sample "$WORK/disco" -n 2 --out "$WORK/s"
 expect_output "disco dock"

@@ -63,6 +63,7 @@ DockingSettings docking_settings(const Config& c) {
                   c.get_float("dock.sharpen_width_rotation"), c.get_float("dock.sharpen_width_torsion")};
   s.rank_by_confidence = c.get_string("dock.ranking") == "confidence";
   s.encoded_latents = c.get_string("dock.latents") == "encoded";
+  s.prior_temperature = c.get_float("sample.prior_temperature");
   s.eval_complexes = c.get_int("eval.complexes");
   s.seed = uint64_t(c.get_int("seed"));
   return s;

@@ -40,6 +40,7 @@ struct DockingSettings {
   equivariant::Sharpening sharpening;
   bool rank_by_confidence = true;  // dock.ranking: "confidence" (when the run has a confidence model) or "model_score"
   bool encoded_latents = false;    // dock.latents = "encoded": disco eval takes the crystal pose's encoded latents
+  double prior_temperature = 1.0;  // sample.prior_temperature: the AR prior's temperature when it draws the latents
   int64_t eval_complexes = 0;
   uint64_t seed = 0;
 };

@@ -80,7 +80,7 @@ std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const Docki
     prior->eval();
     const at::Tensor idx = given_latents.defined()
                                ? given_latents.to(device, at::kLong).reshape({1, -1}).expand({n, -1}).contiguous()
-                               : prior->sample(batch_of(copies, s.pocket).to(device), n, 1.0, 0, gen);
+                               : prior->sample(batch_of(copies, s.pocket).to(device), n, s.prior_temperature, 0, gen);
     z = Latents::from_indices(idx, s.k);
     z.dropped = at::zeros({n}, f32.dtype(at::kBool).device(device));
     const at::Tensor cpu = idx.to(at::kCPU);
