@@ -35,17 +35,21 @@ for run in disco base shared_prior; do
   [ "$(grep -c '^synthetic_' "$WORK/$run/eval/rmsd.csv")" -eq 8 ] || fail "$run: expected 2 x 4 poses in rmsd.csv"
   [ -s "$WORK/$run/eval/poses/synthetic_0.sdf" ] || fail "$run: no eval poses"
 done
+# rmsd.csv (complex,rank,rmsd,model_score,latents,...): every pose has latents, the same within each complex.
+one_latent_tuple_per_complex() {
+  awk -F, 'NR > 1 { if ($5 == "" || (($1 in z) && z[$1] != $5)) bad = 1; z[$1] = $5 } END {exit bad}' "$1"
+}
 # dock.latents = "encoded" (the oracle): every sample of a complex gets the latents of its crystal pose.
 expect_exit 0 "$DISCO" eval "$WORK/disco" --set dock.latents=encoded
 grep -q '"latents_encoded_from_crystal": 1' "$WORK/disco/metrics.json" || fail "dock.latents=encoded not reported"
-awk -F, 'NR > 1 { if ($5 == "" || (($1 in z) && z[$1] != $5)) bad = 1; z[$1] = $5 } END {exit bad}' \
-  "$WORK/disco/eval/rmsd.csv" || fail "dock.latents=encoded: the samples of a complex have different latents"
+one_latent_tuple_per_complex "$WORK/disco/eval/rmsd.csv" ||
+  fail "dock.latents=encoded: the samples of a complex have different latents"
 expect_exit 2 "$DISCO" eval "$WORK/base" --set dock.latents=encoded
 expect_output "^error: .*needs a DisCo run"
 # sample.prior_temperature = 0: the prior's argmax, the same latents for every sample of a complex.
 expect_exit 0 "$DISCO" eval "$WORK/disco" --set sample.prior_temperature=0
-awk -F, 'NR > 1 { if ($5 == "" || (($1 in z) && z[$1] != $5)) bad = 1; z[$1] = $5 } END {exit bad}' \
-  "$WORK/disco/eval/rmsd.csv" || fail "sample.prior_temperature=0: the samples of a complex have different latents"
+one_latent_tuple_per_complex "$WORK/disco/eval/rmsd.csv" ||
+  fail "sample.prior_temperature=0: the samples of a complex have different latents"
 # The sampler is not the core's: `disco sample` says where to go instead.
 expect_exit 2 "$DISCO" sample "$WORK/disco" -n 2 --out "$WORK/s"
 expect_output "disco dock"
