@@ -70,6 +70,14 @@ add emb_hard_m2k16 "$UNCOND" "$HARD --set model.latent_entry=embedding --set lat
 add emb_hard_pn0 "$UNCOND" "$HARD --set model.latent_entry=embedding --set latent.p_null=0" \
   "emb_hard without latent dropout (the toy's fix: sampling is unguided, so the null latent is never used; its null embedding is never trained either, so its loss gains are not comparable)"
 
+# Longer training: a variant trained to more steps starts from the finished shorter run of the same seed (a copy of
+# its run directory; `disco train --resume` with a larger train.steps extends it, and stage-1 training resumes
+# exactly, so this equals a fresh run of that length). Its FD ratio is to the baseline of the same length.
+declare -A PARENT
+add_longer() { add "$1" "${CONFIG[$2]}" "${FLAGS[$2]:+${FLAGS[$2]} }--set train.steps=$3" "$4"; PARENT[$1]=$2; }
+add_longer base_6k base 6000 "the baseline trained twice as long (6000 steps)"
+add_longer emb_hard_6k emb_hard 6000 "emb_hard trained twice as long (6000 steps)"
+
 if [[ $LIST == 1 ]]; then
   for v in "${ORDER[@]}"; do
     printf '%s: %s\n  config: %s\n  flags: %s\n' "$v" "${WHAT[$v]}" "${CONFIG[$v]}" "${FLAGS[$v]:-(none)}"
@@ -89,6 +97,15 @@ for seed in ${SEEDS//,/ }; do
     run="$RUNS/${v}_s$seed"
     # shellcheck disable=SC2086  # the config and flags are words
     if [[ $TRAIN == 1 ]] && ! grep -q '^training finished' "$run.train.log" 2>/dev/null; then
+      parent=${PARENT[$v]:-}
+      if [[ -n $parent && ! -d $run ]]; then
+        grep -q '^training finished' "$RUNS/${parent}_s$seed.train.log" 2>/dev/null \
+          || { echo "error: $v extends $parent, whose seed-$seed run has not finished training" >&2; exit 2; }
+        cp -r "$RUNS/${parent}_s$seed" "$run.tmp"
+        rm -rf "$run.tmp"/{metrics.json,samples,plots,tables}
+        mv "$run.tmp" "$run"
+        echo "extends $RUNS/${parent}_s$seed" >> "$run.train.log"  # the report adds that run's training time
+      fi
       resume=()
       ls "$run"/checkpoints/ckpt-* > /dev/null 2>&1 && resume=(--resume)
       echo "== $(date -u +%FT%TZ) train $v seed $seed -> $run"

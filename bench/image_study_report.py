@@ -51,12 +51,29 @@ def variant_notes():
 
 
 def train_seconds(log):
+    """Seconds of training in a run's log: a resumed run sums its pieces; a run that extends a shorter one
+    ("extends RUN" in its log, written by image_study.sh) adds that run's time."""
     try:
         with open(log) as f:
-            found = re.findall(r"^training finished in ([0-9.]+) s", f.read(), re.M)
+            text = f.read()
     except OSError:
         return None
-    return sum(float(s) for s in found) if found else None  # a resumed run: the sum of its pieces
+    found = re.findall(r"^training finished in ([0-9.]+) s", text, re.M)
+    if not found:
+        return None
+    total = sum(float(s) for s in found)
+    for parent in re.findall(r"^extends (\S+)$", text, re.M):
+        before = train_seconds(parent + ".train.log")
+        if before is None:
+            return None
+        total += before
+    return total
+
+
+def baseline_of(variant):
+    """The baseline a variant's FD ratio is taken to: the one trained as long (base_6k for emb_hard_6k)."""
+    length = re.search(r"_(\d+k)$", variant)
+    return "base_" + length.group(1) if length else "base"
 
 
 def mean_std(values):
@@ -104,13 +121,13 @@ def main():
 
     notes = variant_notes()
     order = list(notes) + sorted({r["variant"] for r in rows} - set(notes))
-    base_fd, _ = mean_std([r["fd"] for r in rows if r["variant"] == "base"])
     lines = ["# Image study: DisCo-Diff against its EDM baseline on unconditional Fashion-MNIST (issue #26)", "",
              "Written by `bench/image_study_report.py` from the runs of `bench/image_study.sh` (variants: "
-             "`bench/image_study.sh --list`). Every run: 16-channel U-Net, batch 64, 3000 steps, one thread; "
-             "`disco eval` with 2000 samples at 35 NFE (Heun, 18 steps) against 2000 test images, FD in the "
-             "features of disco's Fashion-MNIST classifier. Mean ± sample std over the seeds listed; "
-             "FD ratio = the variant's mean FD / the baseline's. DisCo variants start from "
+             "`bench/image_study.sh --list`). Every run: 16-channel U-Net, batch 64, 3000 steps (6000 for "
+             "the variants named `_6k`), one thread; `disco eval` with 2000 samples at 35 NFE (Heun, 18 steps) "
+             "against 2000 test images, FD in the features of disco's Fashion-MNIST classifier. Mean ± sample std "
+             "over the seeds listed; FD ratio = the variant's mean FD / the mean FD of the baseline trained as long "
+             "(`base` or `base_6k`). DisCo variants start from "
              "`examples/image/fashion_mnist_uncond.toml` with the paper's setting pinned (m = 4, k = 16, soft Gumbel "
              "τ = 1, p_null 0.1, cross-attention, a shared encoder head) and then apply their flags; the baseline is "
              "`fashion_mnist_uncond_baseline.toml`. Gains: (null − encoded) / null EDM-weighted "
@@ -130,6 +147,7 @@ def main():
             else:
                 cells.append(fmt(*mean_std([r[col] for r in group]), digits))
         fd, _ = mean_std([r["fd"] for r in group])
+        base_fd, _ = mean_std([r["fd"] for r in rows if r["variant"] == baseline_of(v)])
         ratio = f"{fd / base_fd:.2f}" if fd is not None and base_fd else "–"
         seconds, _ = mean_std([r["train_s"] for r in group])
         lines.append(f"| {v} | {','.join(str(r['seed']) for r in group)} | " + " | ".join(cells) +
