@@ -45,9 +45,10 @@ UNCOND="examples/image/fashion_mnist_uncond.toml --set latent.m=4 --set latent.k
 UNCOND+=" --set latent.p_null=0.1 --set latent.hard=false --set model.encoder_logit_norm=false"
 UNCOND+=" --set model.latent_entry=cross_attention --set model.encoder_head_per_latent=false"
 BASELINE=examples/image/fashion_mnist_uncond_baseline.toml
-# Evaluation: the defaults (2000 samples, 35 NFE, FD with prior-sampled and with encoded latents), code grids for
+# Evaluation: the defaults (2000 samples, 35 NFE, FD with prior-sampled and with encoded latents), FD with the
+# latents of training images (an ideal prior; runs evaluated before it was added lack it), code grids for
 # the first latent only (the grids of every latent: `disco eval RUN` on the run that wins).
-EVAL_FLAGS="--set eval.code_grids=1"
+EVAL_FLAGS="--set eval.code_grids=1 --set eval.fd_train_latents=true"
 HARD="--set latent.hard=true --set model.encoder_logit_norm=true"
 declare -A CONFIG FLAGS WHAT
 add() { CONFIG[$1]=$2; FLAGS[$1]=$3; WHAT[$1]=$4; ORDER+=("$1"); }

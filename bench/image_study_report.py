@@ -20,6 +20,7 @@ RESULTS = os.path.join(HERE, "results")
 COLUMNS = [  # (csv column, metrics.json key or None, markdown header)
     ("fd", "fd_fashion_mnist", "FD (prior latents)"),
     ("fd_encoded", "fd_fashion_mnist_encoded_latents", "FD (encoded latents)"),
+    ("fd_train_latents", "fd_fashion_mnist_train_latents", "FD (training images' latents)"),
     ("class_accuracy", "class_accuracy_mean", "class acc."),
     ("codes_in_use", "latent_codes_in_use", "codes in use"),
     ("perplexity", "latent_perplexity", "perplexity / latent"),

@@ -47,8 +47,8 @@ awk -F, 'NR>1 && $2!=3 {bad=1} END {exit bad}' "$WORK/class3.csv" || fail "sampl
 expect_exit 2 "$DISCO" sample "$WORK/disco" -n 4 --set sample.class=12 --out "$WORK/bad"
 expect_output "sample.class must be < 10"
 
-expect_exit 0 "$DISCO" -j 1 eval "$WORK/disco" --set sample.steps=6 --set eval.n=100
-for key in fd_fashion_mnist fd_fashion_mnist_encoded_latents fd_fashion_mnist_train_test_floor \
+expect_exit 0 "$DISCO" -j 1 eval "$WORK/disco" --set sample.steps=6 --set eval.n=100 --set eval.fd_train_latents=true
+for key in fd_fashion_mnist fd_fashion_mnist_encoded_latents fd_fashion_mnist_train_latents fd_fashion_mnist_train_test_floor \
            classifier_test_accuracy class_accuracy_mean latent_codes_in_use latent_perplexity latent_mean_max_prob \
            latent_class_mutual_info latent_tuple_class_mutual_info prior_nll_test prior_nll_uniform \
            loss_encoded_sigma1 loss_null_sigma1; do
@@ -63,6 +63,10 @@ awk -v v="$(value prior_nll_test)" 'BEGIN { exit !(v > 0 && v < 20) }' || fail "
 # Class-conditional: the encoded-latent samples carry their test images' labels, not the classes in turn.
 awk -F, 'NR>1 && $2 != (NR-2)%10 {other=1} END {exit !other}' "$WORK/disco/samples/eval_samples_encoded_latents.csv" \
   || fail "the encoded-latent samples were not given their test images' labels"
+# The ideal-prior samples: latents (and labels) of random training images.
+awk -v v="$(value fd_fashion_mnist_train_latents)" 'BEGIN { exit !(v > 0 && v < 1e6) }' || fail "bad train-latents FD"
+awk -F, 'NR>1 && $2 != (NR-2)%10 {other=1} END {exit !other}' "$WORK/disco/samples/eval_samples_train_latents.csv" \
+  || fail "the train-latent samples were not given their training images' labels"
 [ -f "$WORK/disco/samples/eval_samples/000099.png" ] && [ -s "$WORK/disco/samples/eval_samples.npz" ] \
   || fail "eval did not write every sample"
 # The code-class table: per latent, its codes' images add up to the eval.loss_n test images, and each row's class
@@ -85,9 +89,9 @@ awk -F': ' '/"classifier_test_accuracy"/ {v=$2+0; if (!(v > 0.5)) exit 1}' "$WOR
 # The baseline: the same U-Net with latent.m = 0, evaluated with the cached classifier.
 expect_exit 0 "$DISCO" -j 1 train "$EX" --out "$WORK/base" "${TINY[@]}" --set latent.m=0 --set train.steps=30
 expect_output "plain diffusion baseline"
-expect_exit 0 "$DISCO" -j 1 eval "$WORK/base" --set sample.steps=6 --set eval.n=100
+expect_exit 0 "$DISCO" -j 1 eval "$WORK/base" --set sample.steps=6 --set eval.n=100 --set eval.fd_train_latents=true
 expect_output "FD classifier loaded"
 grep -q '"loss_sigma1":' "$WORK/base/metrics.json" || fail "baseline metrics.json lacks loss_sigma1"
-if grep -q 'encoded_latents\|prior_nll' "$WORK/base/metrics.json"; then fail "the baseline has no latents to encode"; fi
+if grep -q 'encoded_latents\|train_latents\|prior_nll' "$WORK/base/metrics.json"; then fail "the baseline has no latents to encode"; fi
 [ ! -e "$WORK/base/tables" ] || fail "the baseline has no code table"
 echo "ok"

@@ -341,22 +341,34 @@ Metrics ImageDomain::evaluate(EvalContext& ctx) const {
                     std::to_string(options.sampler_options.steps) + " steps, cfg " + fmt(options.cfg));
   SampleSet s = ctx.generate(options);
   write_samples(cfg, s, ctx.run_dir + "/samples/eval_samples");
-  // The denoiser's error alone (the prior's left out): samples generated with the latents the encoder gives real
-  // test images (other images than the FD reference when the test split holds 2n) and, for a class-conditional
+  // Samples generated with the latents the encoder gives real images (`rows` of `set`) and, for a class-conditional
   // model, those images' labels.
-  SampleSet s_encoded;
-  if (ctx.model.has_latents() && cfg.get_bool("eval.fd_encoded_latents")) {
-    auto rows = rows_after(test->images.size(0), n, 1);
-    auto labels = test->labels.defined() ? test->labels.index_select(0, rows) : at::Tensor();
+  auto generate_with_encoded_latents = [&](const ImageSet& set, const at::Tensor& rows, const std::string& what,
+                                           const std::string& folder) {
+    auto labels = set.labels.defined() ? set.labels.index_select(0, rows) : at::Tensor();
     auto o = options;
     o.n = rows.size(0);
-    o.fixed_latents = encode_codes(ctx.model, to_model_range(test->images.index_select(0, rows)), labels, conditional).first;
+    o.fixed_latents = encode_codes(ctx.model, to_model_range(set.images.index_select(0, rows)), labels, conditional).first;
     o.fixed_cond.size = o.n;
     if (conditional) o.fixed_cond.tensors["label"] = labels;
-    ctx.reporter.info("eval: sampling " + std::to_string(o.n) + " images with latents encoded from test images");
-    s_encoded = ctx.generate(o);
-    write_samples(cfg, s_encoded, ctx.run_dir + "/samples/eval_samples_encoded_latents");
-  }
+    ctx.reporter.info("eval: sampling " + std::to_string(o.n) + " images with latents encoded from " + what);
+    SampleSet out = ctx.generate(o);
+    write_samples(cfg, out, ctx.run_dir + "/samples/" + folder);
+    return out;
+  };
+  // The denoiser's error alone (the prior's left out): latents of real test images (other images than the FD
+  // reference when the test split holds 2n).
+  SampleSet s_encoded;
+  if (ctx.model.has_latents() && cfg.get_bool("eval.fd_encoded_latents"))
+    s_encoded = generate_with_encoded_latents(*test, rows_after(test->images.size(0), n, 1), "test images",
+                                              "eval_samples_encoded_latents");
+  // An ideal prior: latents of random training images, the code tuples in the frequencies the AR prior was trained
+  // to reproduce. Next to fd_<dataset> it measures the AR prior's own error; next to the encoded-latents FD, what
+  // the encoder's generalisation from training to test images adds.
+  SampleSet s_train_latents;
+  if (ctx.model.has_latents() && cfg.get_bool("eval.fd_train_latents"))
+    s_train_latents = generate_with_encoded_latents(*train, fixed_subset(train->images, n, 3), "training images",
+                                                    "eval_samples_train_latents");
   m.emplace_back("nfe", double(s.nfe));
   auto count = [](torch::nn::Module& module) {
     int64_t total = 0;
@@ -379,6 +391,8 @@ Metrics ImageDomain::evaluate(EvalContext& ctx) const {
     m.emplace_back("fd_" + tag, frechet_distance(fit_gaussian(classifier_features(net, s.x)), ref));
     if (s_encoded.x.defined())
       m.emplace_back("fd_" + tag + "_encoded_latents", frechet_distance(fit_gaussian(classifier_features(net, s_encoded.x)), ref));
+    if (s_train_latents.x.defined())
+      m.emplace_back("fd_" + tag + "_train_latents", frechet_distance(fit_gaussian(classifier_features(net, s_train_latents.x)), ref));
     m.emplace_back("fd_" + tag + "_train_test_floor", frechet_distance(fit_gaussian(classifier_features(net, train_x)), ref));
     auto test_pred = classifier_predictions(net, to_model_range(test->images));
     m.emplace_back("classifier_test_accuracy", test_pred.eq(test->labels).to(at::kDouble).mean().item<double>());
@@ -403,6 +417,8 @@ Metrics ImageDomain::evaluate(EvalContext& ctx) const {
     m.emplace_back("fid", frechet_distance(fit_gaussian(inception_features(inc, s.x)), ref));
     if (s_encoded.x.defined())
       m.emplace_back("fid_encoded_latents", frechet_distance(fit_gaussian(inception_features(inc, s_encoded.x)), ref));
+    if (s_train_latents.x.defined())
+      m.emplace_back("fid_train_latents", frechet_distance(fit_gaussian(inception_features(inc, s_train_latents.x)), ref));
   }
 
   const EncodedImages described = latent_diagnostics(ctx, *test, m);
