@@ -57,10 +57,12 @@ SampleSet generate(Model& model, const Domain& domain, const Registry& registry,
   std::vector<at::Tensor> xs, zs;
   std::map<std::string, std::vector<at::Tensor>> conds;
   std::vector<std::vector<at::Tensor>> traj_chunks;
+  // The conditions of all o.n samples at once, then cut into batches: classes in turn run on across batches
+  // instead of restarting at class 0 in each (which favoured the first classes when batch_size < n).
+  const Batch all_cond = o.fixed_cond.size > 0 ? o.fixed_cond : domain.sample_conditions(config, o.n, cpu_gen);
   for (int64_t start = 0; start < o.n; start += o.batch_size) {
     const int64_t nb = std::min(o.batch_size, o.n - start);
-    Batch cond = o.fixed_cond.size > 0 ? o.fixed_cond.index(at::arange(start, start + nb, at::kLong)).to(device)
-                                       : domain.sample_conditions(config, nb, cpu_gen).to(device);
+    Batch cond = all_cond.index(at::arange(start, start + nb, at::kLong)).to(device);
     Latents z;
     if (model.has_latents()) {
       auto idx = fixed.defined() ? fixed.narrow(0, start, nb).to(device)

@@ -71,10 +71,11 @@ TEST_CASE("generate: fixed_cond gives each sample its own condition, across samp
   auto want = at::tensor(labels, at::kFloat).unsqueeze(1).expand({5, 2});
   CHECK(s.x.sub(want).abs().max().item<double>() < 0.05);  // the ODE ends within sigma_min of D
 
-  // Without it, the domain's conditions are used, asked for batch by batch: (0, 1), (0, 1), (0).
+  // Without it, the domain's conditions are used, asked for once for all n samples and cut into the batches:
+  // classes in turn run on across batches (0, 1), (2, 0), (1) instead of restarting in each.
   o.fixed_cond = Batch{};
   SampleSet d = generate(model, domain, registry, config, o, Reporter{});
-  CHECK(at::equal(d.cond.at("label"), at::tensor(std::vector<int64_t>{0, 1, 0, 1, 0}, at::kLong)));
+  CHECK(at::equal(d.cond.at("label"), at::tensor(std::vector<int64_t>{0, 1, 2, 0, 1}, at::kLong)));
 
   o.fixed_cond.size = 4;
   o.fixed_cond.tensors["label"] = at::zeros({4}, at::kLong);
