@@ -35,6 +35,14 @@ for run in disco base shared_prior; do
   [ "$(grep -c '^synthetic_' "$WORK/$run/eval/rmsd.csv")" -eq 8 ] || fail "$run: expected 2 x 4 poses in rmsd.csv"
   [ -s "$WORK/$run/eval/poses/synthetic_0.sdf" ] || fail "$run: no eval poses"
 done
+# A DisCo run reports how well its prior predicts the crystal poses' encoded latents (nats per complex), next to
+# uniform codes over the same nodes (m = 2 latents, each over at least two nodes: above 2 ln 2); m = 0 has neither.
+metric() { awk -F': ' -v k="\"$2\"" '$1 ~ k {gsub(/[ ,]/, "", $2); print $2}' "$WORK/$1/metrics.json"; }
+for run in disco shared_prior; do
+  awk -v p="$(metric $run prior_nll_crystal_latents)" -v u="$(metric $run prior_nll_uniform)" \
+    'BEGIN { exit !(p > 0 && p < 100 && u > 1.386 && u < 100) }' || fail "$run: bad prior_nll_crystal_latents / prior_nll_uniform"
+done
+if grep -q 'prior_nll' "$WORK/base/metrics.json"; then fail "the m = 0 run has no prior"; fi
 # rmsd.csv (complex,rank,rmsd,model_score,latents,...): every pose has latents, the same within each complex.
 one_latent_tuple_per_complex() {
   awk -F, 'NR > 1 { if ($5 == "" || (($1 in z) && z[$1] != $5)) bad = 1; z[$1] = $5 } END {exit bad}' "$1"

@@ -40,13 +40,34 @@ Batch batch_of(const std::vector<DockingExample>& copies, const PocketOptions& p
 
 }  // namespace
 
-at::Tensor encoded_latents(Encoder& encoder, const DockingExample& example, const DockingSettings& s) {
-  torch::NoGradGuard no_grad;
+namespace {
+EncoderOutput encode_crystal(Encoder& encoder, const DockingExample& example, const DockingSettings& s) {
   DockingExample crystal = example;
   crystal.lig_pos = example.reference_pos;
   encoder.eval();
-  const EncoderOutput out = encoder.encode(batch_of({crystal}, s.pocket).to(device_of(encoder)));
+  return encoder.encode(batch_of({crystal}, s.pocket).to(device_of(encoder)));
+}
+}  // namespace
+
+at::Tensor encoded_latents(Encoder& encoder, const DockingExample& example, const DockingSettings& s) {
+  torch::NoGradGuard no_grad;
+  const EncoderOutput out = encode_crystal(encoder, example, s);
   return latent_argmax(out.logits, out.mask).select(0, 0).to(at::kCPU);
+}
+
+CrystalLatentNll crystal_latent_nll(Encoder& encoder, Prior& prior, const DockingExample& example,
+                                    const DockingSettings& s) {
+  torch::NoGradGuard no_grad;
+  const EncoderOutput out = encode_crystal(encoder, example, s);
+  const at::Tensor z = latent_argmax(out.logits, out.mask);  // [1, m]
+  prior.eval();
+  CrystalLatentNll r;
+  // The prior reads the example as dock_poses gives it (the input pose at the pocket), never the crystal pose.
+  r.prior = prior.nll(batch_of({example}, s.pocket).to(device_of(prior)), z.to(device_of(prior))).item<double>();
+  const at::Tensor allowed = out.mask.defined() ? out.mask.select(0, 0).sum(1).to(at::kDouble)
+                                                : at::full({out.logits.size(1)}, double(out.logits.size(2)), at::kDouble);
+  r.uniform = allowed.log().sum().item<double>();
+  return r;
 }
 
 std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const DockingExample& example,

@@ -41,4 +41,13 @@ std::vector<DockedPose> dock_poses(Denoiser& denoiser, Prior* prior, const Docki
 // (reference_pos): the oracle of dock.latents = "encoded", which separates the denoiser's error from the prior's.
 at::Tensor encoded_latents(Encoder& encoder, const DockingExample& example, const DockingSettings& settings);
 
+// How well the prior predicts the latents the denoiser was trained to read: its negative log-likelihood (nats) of
+// encoded_latents() of the crystal pose, next to that of uniform codes over the same allowed nodes.
+struct CrystalLatentNll {
+  double prior = 0;
+  double uniform = 0;
+};
+CrystalLatentNll crystal_latent_nll(Encoder& encoder, Prior& prior, const DockingExample& example,
+                                    const DockingSettings& settings);
+
 }  // namespace disco::docking

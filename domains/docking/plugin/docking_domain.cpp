@@ -91,6 +91,7 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   csv << "complex,rank,rmsd,model_score,latents,confidence\n";
   listing << "complex,protein,reference_ligand,poses\n";  // what `disco report` shows in 3-D
   double seconds = 0, all_below_2 = 0;
+  double prior_nll = 0, uniform_nll = 0;  // of the crystal poses' encoded latents, summed over complexes
   int64_t all_poses = 0;
   std::vector<double> confidence_all;  // every pose's confidence and label, for the AUC
   std::vector<bool> below_2_all;
@@ -99,6 +100,11 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
     const auto t0 = std::chrono::steady_clock::now();
     // dock.latents = "encoded": every sample gets the crystal pose's latents (an oracle; the prior is not used)
     const at::Tensor given = s.encoded_latents ? encoded_latents(*ctx.model.encoder, e, s) : at::Tensor();
+    if (ctx.model.prior && ctx.model.encoder) {
+      const CrystalLatentNll nll = crystal_latent_nll(*ctx.model.encoder, *ctx.model.prior, e, s);
+      prior_nll += nll.prior;
+      uniform_nll += nll.uniform;
+    }
     auto poses = dock_poses(*ctx.model.ema, ctx.model.prior.get(), e, s, gen, given);
     if (confidence) apply_confidence_model(*confidence, e, poses, s);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -162,6 +168,11 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
   m.emplace_back("seconds_per_complex", seconds / double(count));
   m.emplace_back("ranked_by_confidence_model", confidence && s.rank_by_confidence ? 1.0 : 0.0);
   m.emplace_back("latents_encoded_from_crystal", s.encoded_latents ? 1.0 : 0.0);
+  if (ctx.model.prior && ctx.model.encoder) {
+    // nats per complex: how well the prior predicts the latents the encoder gives the crystal pose
+    m.emplace_back("prior_nll_crystal_latents", prior_nll / double(count));
+    m.emplace_back("prior_nll_uniform", uniform_nll / double(count));
+  }
   if (confidence) {
     const PoseSetSummary by_score = summarize_poses(rmsd_by_model_score);
     m.emplace_back("top1_below_2A_by_model_score", by_score.top1_below_2);
