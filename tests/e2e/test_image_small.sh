@@ -49,6 +49,7 @@ expect_output "sample.class must be < 10"
 
 expect_exit 0 "$DISCO" -j 1 eval "$WORK/disco" --set sample.steps=6 --set eval.n=100 --set eval.fd_train_latents=true
 for key in fd_fashion_mnist fd_fashion_mnist_encoded_latents fd_fashion_mnist_train_latents fd_fashion_mnist_train_test_floor \
+           fd_fashion_mnist_vs_train \
            classifier_test_accuracy class_accuracy_mean latent_codes_in_use latent_perplexity latent_mean_max_prob \
            latent_class_mutual_info latent_tuple_class_mutual_info prior_nll_test prior_nll_uniform \
            loss_encoded_sigma1 loss_null_sigma1; do
@@ -63,6 +64,8 @@ awk -v v="$(value prior_nll_test)" 'BEGIN { exit !(v > 0 && v < 20) }' || fail "
 # Class-conditional: the encoded-latent samples carry their test images' labels, not the classes in turn.
 awk -F, 'NR>1 && $2 != (NR-2)%10 {other=1} END {exit !other}' "$WORK/disco/samples/eval_samples_encoded_latents.csv" \
   || fail "the encoded-latent samples were not given their test images' labels"
+awk -v v="$(value fd_fashion_mnist_vs_train)" -v t="$(value fd_fashion_mnist)" 'BEGIN { exit !(v > 0 && v < 1e6 && v != t) }' \
+  || fail "bad FD against training images"
 # The ideal-prior samples: latents (and labels) of random training images.
 awk -v v="$(value fd_fashion_mnist_train_latents)" 'BEGIN { exit !(v > 0 && v < 1e6) }' || fail "bad train-latents FD"
 awk -F, 'NR>1 && $2 != (NR-2)%10 {other=1} END {exit !other}' "$WORK/disco/samples/eval_samples_train_latents.csv" \
