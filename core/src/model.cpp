@@ -26,17 +26,20 @@ Model Model::build(const Domain& domain, const Config& config) {
   model.diffusion = domain.make_diffusion(config);
   if (model.m > 0) {
     model.encoder = domain.make_encoder(config);
-    model.prior = domain.make_prior(config);
-    if (model.prior) return model;
-    auto options = ArPriorOptions(model.m, model.k)
-                       .layers(config.get_int("prior.layers"))
-                       .heads(config.get_int("prior.heads"))
-                       .width(config.get_int("prior.width"))
-                       .dropout(config.get_float("prior.dropout"))
-                       .num_classes(domain.num_classes(config));
-    model.prior = std::make_shared<ArPriorImpl>(options);
+    model.prior = build_prior(domain, config);
   }
   return model;
+}
+
+std::shared_ptr<Prior> Model::build_prior(const Domain& domain, const Config& config) {
+  if (auto prior = domain.make_prior(config)) return prior;
+  auto options = ArPriorOptions(config.get_int("latent.m"), config.get_int("latent.k"))
+                     .layers(config.get_int("prior.layers"))
+                     .heads(config.get_int("prior.heads"))
+                     .width(config.get_int("prior.width"))
+                     .dropout(config.get_float("prior.dropout"))
+                     .num_classes(domain.num_classes(config));
+  return std::make_shared<ArPriorImpl>(options);
 }
 
 void Model::to(const c10::Device& device) {

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "commands.h"
@@ -13,6 +14,7 @@
 #include "disco/host/distributed.h"
 #include "disco/error.h"
 #include "disco/model.h"
+#include "disco/read_file.h"
 #include "disco/host/trainer.h"
 
 namespace fs = std::filesystem;
@@ -53,7 +55,8 @@ int run_train(Session& s, const TrainArgs& a) {
     const auto& name = config.get_string("name");
     run_dir = "runs/" + (name.empty() ? fs::path(a.config).stem().string() : name);
   }
-  if (!a.resume && fs::exists(run_dir + "/checkpoints") && !fs::is_empty(run_dir + "/checkpoints"))
+  const bool resume = a.resume || a.retrain_prior;
+  if (!resume && fs::exists(run_dir + "/checkpoints") && !fs::is_empty(run_dir + "/checkpoints"))
     throw UsageError("run directory '" + run_dir + "' already has checkpoints; pass --resume to continue it, or "
                      "--out to train into a new directory");
 
@@ -70,10 +73,13 @@ int run_train(Session& s, const TrainArgs& a) {
 
   // Only rank 0 writes into the run directory and logs; the other ranks report warnings and errors.
   Reporter reporter = s.term().reporter();
+  std::optional<std::string> previous_config;
   if (world.is_main()) {
     std::error_code ec;
     fs::create_directories(run_dir, ec);
     if (ec) throw RuntimeError("cannot create run directory '" + run_dir + "': " + ec.message());
+    // A resume that is refused (e.g. --retrain-prior with another prior network) puts the run's own config back.
+    if (resume) previous_config = read_file_if_possible(run_dir + "/config.toml");
     write_text_atomically(run_dir + "/config.toml", config.to_toml());
     s.term().open_log(run_dir + "/log.txt");
   } else {
@@ -117,12 +123,16 @@ int run_train(Session& s, const TrainArgs& a) {
     Trainer trainer(*domain, config, model, run_dir, reporter);
     trainer.set_stop_flag(install_stop_handlers());
     trainer.set_communicator(comm);
+    trainer.set_retrain_prior(a.retrain_prior);
     try {
-      trainer.run(a.resume);
+      trainer.run(resume);
     } catch (const InterruptedError& e) {
       throw InterruptedError(rank_prefix + e.what() + ". Resume with: disco train " + a.config + " --out " + run_dir +
                                  " --resume",
                              e.exit_code() - 128);
+    } catch (const UsageError&) {
+      if (previous_config) write_text_atomically(run_dir + "/config.toml", *previous_config);
+      throw;
     }
   } catch (const InterruptedError&) {
     throw;

@@ -13,6 +13,7 @@ struct TrainArgs {
   std::string out;  // run directory; default runs/<name>
   std::vector<std::string> sets;
   bool resume = false;
+  bool retrain_prior = false;     // --retrain-prior: stage 2 again on a finished run (implies resume)
   int nproc = 1;                  // --nproc: local worker processes (data-parallel)
   std::vector<std::string> argv;  // this command line, re-run by each worker of --nproc
 };

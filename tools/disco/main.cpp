@@ -181,6 +181,10 @@ int main(int argc, char** argv) {
   train_cmd->add_option("-o,--out", train.out, "Run directory (default: runs/<name>)");
   train_cmd->add_option("-s,--set", train.sets, "Override a config key, e.g. --set train.lr=3e-4 (repeatable)");
   train_cmd->add_flag("-r,--resume", train.resume, "Continue from the newest good checkpoint in the run directory (with a larger train.steps, extend a finished run)");
+  train_cmd->add_flag("--retrain-prior", train.retrain_prior,
+                      "On a finished run: train the AR prior again from fresh weights with the prior.* settings given "
+                      "(e.g. --set prior.lr_schedule=cosine --set prior.steps=4000); the encoder and denoiser are "
+                      "kept. Implies --resume");
   train_cmd->add_option("--nproc", train.nproc,
                          "Data-parallel: start N worker processes on this machine (under torchrun or srun, leave it "
                          "out: the rank comes from the environment; see docs/distributed.md)")

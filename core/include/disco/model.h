@@ -27,6 +27,9 @@ struct Model {
   // Seeds LibTorch's global generator with the config's `seed`, then builds every module: the same config
   // gives the same initial weights in every process.
   static Model build(const Domain& domain, const Config& config);
+  // The prior alone, freshly initialised from LibTorch's global generator: the domain's (Domain::make_prior) or
+  // else the core's AR prior over m latents of k codes.
+  static std::shared_ptr<Prior> build_prior(const Domain& domain, const Config& config);
   // Moves every module to `device`.
   void to(const c10::Device& device);
 };

@@ -261,6 +261,36 @@ void Trainer::run(bool resume) {
       state = {1, state.stage1_steps, state.stage1_steps};
       extending = true;
     }
+    if (retrain_prior_) {
+      if (!model_.prior) throw UsageError("--retrain-prior: this run has no prior (latent.m = 0)");
+      if (extending) throw UsageError("--retrain-prior with a larger train.steps: the extension trains the prior again anyway; drop --retrain-prior");
+      if (!loaded && !ckpts.empty())
+        throw UsageError("--retrain-prior: none of the checkpoints in " + ckpt_dir + " fits the model this config "
+                         "builds (warnings above); change only the prior's training keys (prior.steps, prior.lr, "
+                         "prior.lr_schedule, prior.batch_size)");
+      if (!loaded || state.stage < 2)
+        throw UsageError("--retrain-prior: " + run_dir_ + " has not finished stage 1" +
+                         (loaded ? " (at step " + std::to_string(state.step) + "); resume it first" : " (no checkpoint)"));
+      // Fresh weights and batches from generators of their own (the same every time for this seed, whatever the
+      // run went through before), and a fresh optimizer.
+      torch::manual_seed(mix_seed(o_.seed, 2, 0xA11CE));
+      cpu_gen.set_current_seed(mix_seed(o_.seed, 2, 0xA11CF));
+      const auto fresh = Model::build_prior(domain_, config_)->named_parameters(true);
+      torch::NoGradGuard no_grad;
+      for (auto& p : model_.prior->named_parameters(true)) {
+        const at::Tensor* from = fresh.find(p.key());
+        if (!from || from->sizes() != p.value().sizes())
+          throw UsageError("--retrain-prior: the config's prior.* settings give another prior network than the run's (" +
+                           p.key() + "); change only the training keys (prior.steps, prior.lr, prior.lr_schedule, "
+                           "prior.batch_size)");
+        p.value().copy_(*from);
+      }
+      opt2 = std::make_unique<torch::optim::Adam>(model_.prior->parameters(), torch::optim::AdamOptions(o_.prior_lr));
+      reporter_.info("--retrain-prior: stage 2 again from fresh prior weights (" + std::to_string(o_.prior_steps) +
+                     " steps, lr " + fmt_double(o_.prior_lr) + ", schedule " + o_.prior_lr_schedule + ")");
+      state = {2, 0, state.stage1_steps};
+      extending = true;  // written at once as the new starting point, as an extension is
+    }
   }
   std::vector<at::Tensor> stage1_params = model_.denoiser->parameters();
   if (model_.encoder)

@@ -56,6 +56,9 @@ class Trainer {
   // When *flag becomes non-zero (a signal number, set by the caller's signal handler), the trainer finishes
   // the current step, writes a checkpoint and throws InterruptedError(signal).
   void set_stop_flag(const std::atomic<int>* flag) { stop_flag_ = flag; }
+  // With resume: train the prior again from fresh weights (stage 2 from step 0, with the config's prior.*
+  // settings) on the finished run's latents; the encoder and denoiser are kept as they are.
+  void set_retrain_prior(bool on) { retrain_prior_ = on; }
   // Data-parallel training over the ranks of `comm` (disco/host/distributed.h): batch sizes are per rank, gradients
   // are averaged over ranks, and only rank 0 keeps the EMA and writes checkpoints and metrics. Without one (or
   // with one rank) the trainer runs exactly as a single process always did.
@@ -69,6 +72,7 @@ class Trainer {
   Reporter reporter_;
   TrainOptions o_;
   const std::atomic<int>* stop_flag_ = nullptr;
+  bool retrain_prior_ = false;
   std::shared_ptr<Communicator> comm_;
 };
 
