@@ -74,10 +74,15 @@ add emb_hard_pn0 "$UNCOND" "$HARD --set model.latent_entry=embedding --set laten
 # Longer training: a variant trained to more steps starts from the finished shorter run of the same seed (a copy of
 # its run directory; `disco train --resume` with a larger train.steps extends it, and stage-1 training resumes
 # exactly, so this equals a fresh run of that length). Its FD ratio is to the baseline of the same length.
-declare -A PARENT
+# A variant that changes only the prior starts the same way and runs `disco train --retrain-prior` (stage 2 again
+# from fresh prior weights; the encoder and denoiser are the parent's, bit for bit).
+declare -A PARENT RETRAIN_PRIOR
 add_longer() { add "$1" "${CONFIG[$2]}" "${FLAGS[$2]:+${FLAGS[$2]} }--set train.steps=$3" "$4"; PARENT[$1]=$2; }
 add_longer base_6k base 6000 "the baseline trained twice as long (6000 steps)"
 add_longer emb_hard_6k emb_hard 6000 "emb_hard trained twice as long (6000 steps)"
+add_prior() { add "$1" "${CONFIG[$2]}" "${FLAGS[$2]:+${FLAGS[$2]} }$3" "$4"; PARENT[$1]=$2; RETRAIN_PRIOR[$1]=1; }
+add_prior emb_hard_pcos emb_hard "--set prior.lr_schedule=cosine" \
+  "emb_hard with the prior's learning rate decayed to 0 (cosine; the toy's fix: with a constant rate the minibatch noise stays in the code frequencies)"
 
 if [[ $LIST == 1 ]]; then
   for v in "${ORDER[@]}"; do
@@ -109,6 +114,7 @@ for seed in ${SEEDS//,/ }; do
       fi
       resume=()
       ls "$run"/checkpoints/ckpt-* > /dev/null 2>&1 && resume=(--resume)
+      [[ -n ${RETRAIN_PRIOR[$v]:-} ]] && resume=(--retrain-prior)
       echo "== $(date -u +%FT%TZ) train $v seed $seed -> $run"
       "$DISCO" -j 1 train ${CONFIG[$v]} --out "$run" "${resume[@]}" $SIZE ${FLAGS[$v]} --set seed="$seed" \
         >> "$run.train.log" 2>&1
