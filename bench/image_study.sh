@@ -44,6 +44,7 @@ SIZE="--set model.channels=16 --set train.steps=3000 --set prior.steps=1000 --se
 UNCOND="examples/image/fashion_mnist_uncond.toml --set latent.m=4 --set latent.k=16 --set latent.tau=1.0"
 UNCOND+=" --set latent.p_null=0.1 --set latent.hard=false --set model.encoder_logit_norm=false"
 UNCOND+=" --set model.latent_entry=cross_attention --set model.encoder_head_per_latent=false"
+UNCOND+=" --set prior.lr_schedule=constant"
 BASELINE=examples/image/fashion_mnist_uncond_baseline.toml
 # Evaluation: the defaults (2000 samples, 35 NFE, FD with prior-sampled and with encoded latents), FD with the
 # latents of training images (an ideal prior; runs evaluated before it was added lack it), code grids for
