@@ -235,6 +235,7 @@ void Trainer::run(bool resume) {
 
   TrainState state;
   bool extending = false;
+  bool retraining = false;  // --retrain-prior
   if (resume) {
     auto ckpts = list_checkpoints(ckpt_dir);
     bool loaded = false;
@@ -289,7 +290,7 @@ void Trainer::run(bool resume) {
       reporter_.info("--retrain-prior: stage 2 again from fresh prior weights (" + std::to_string(o_.prior_steps) +
                      " steps, lr " + fmt_double(o_.prior_lr) + ", schedule " + o_.prior_lr_schedule + ")");
       state = {2, 0, state.stage1_steps};
-      extending = true;  // written at once as the new starting point, as an extension is
+      retraining = true;
     }
   }
   std::vector<at::Tensor> stage1_params = model_.denoiser->parameters();
@@ -338,8 +339,8 @@ void Trainer::run(bool resume) {
   };
   // The extension's starting point as a stage-1 checkpoint, at once: it replaces the finished run's checkpoints, so
   // a stop from here on resumes the extension (and never again from a count read from metrics.csv, which the
-  // extension's own rows change).
-  if (extending) checkpoint(state);
+  // extension's own rows change). A prior being retrained starts the same way, as a stage-2 checkpoint at step 0.
+  if (extending || retraining) checkpoint(state);
   const auto t0 = std::chrono::steady_clock::now();
   int agreed_stop = 0;  // distributed: the signal the ranks agreed on in this step's all-reduce
   auto local_stop = [&] { return stop_flag_ ? stop_flag_->load() : 0; };
