@@ -84,6 +84,8 @@ add_longer emb_hard_6k emb_hard 6000 "emb_hard trained twice as long (6000 steps
 add_prior() { add "$1" "${CONFIG[$2]}" "${FLAGS[$2]:+${FLAGS[$2]} }$3" "$4"; PARENT[$1]=$2; RETRAIN_PRIOR[$1]=1; }
 add_prior emb_hard_pcos emb_hard "--set prior.lr_schedule=cosine" \
   "emb_hard with the prior's learning rate decayed to 0 (cosine; the toy's fix: with a constant rate the minibatch noise stays in the code frequencies)"
+add_prior emb_hard_pcos4k emb_hard "--set prior.lr_schedule=cosine --set prior.steps=4000" \
+  "emb_hard_pcos with 4000 prior steps instead of 1000 (the example's default)"
 
 if [[ $LIST == 1 ]]; then
   for v in "${ORDER[@]}"; do
