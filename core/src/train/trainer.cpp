@@ -278,14 +278,8 @@ void Trainer::run(bool resume) {
       cpu_gen.set_current_seed(mix_seed(o_.seed, 2, 0xA11CF));
       const auto fresh = Model::build_prior(domain_, config_)->named_parameters(true);
       torch::NoGradGuard no_grad;
-      for (auto& p : model_.prior->named_parameters(true)) {
-        const at::Tensor* from = fresh.find(p.key());
-        if (!from || from->sizes() != p.value().sizes())
-          throw UsageError("--retrain-prior: the config's prior.* settings give another prior network than the run's (" +
-                           p.key() + "); change only the training keys (prior.steps, prior.lr, prior.lr_schedule, "
-                           "prior.batch_size)");
-        p.value().copy_(*from);
-      }
+      // The same config built the prior the checkpoint was just loaded into, so every name and shape matches.
+      for (auto& p : model_.prior->named_parameters(true)) p.value().copy_(fresh[p.key()]);
       opt2 = std::make_unique<torch::optim::Adam>(model_.prior->parameters(), torch::optim::AdamOptions(o_.prior_lr));
       reporter_.info("--retrain-prior: stage 2 again from fresh prior weights (" + std::to_string(o_.prior_steps) +
                      " steps, lr " + fmt_double(o_.prior_lr) + ", schedule " + o_.prior_lr_schedule + ")");
