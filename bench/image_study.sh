@@ -44,7 +44,7 @@ SIZE="--set model.channels=16 --set train.steps=3000 --set prior.steps=1000 --se
 UNCOND="examples/image/fashion_mnist_uncond.toml --set latent.m=4 --set latent.k=16 --set latent.tau=1.0"
 UNCOND+=" --set latent.p_null=0.1 --set latent.hard=false --set model.encoder_logit_norm=false"
 UNCOND+=" --set model.latent_entry=cross_attention --set model.encoder_head_per_latent=false"
-UNCOND+=" --set prior.lr_schedule=constant"
+UNCOND+=" --set prior.lr_schedule=constant --set train.ema_encoder=false"
 BASELINE=examples/image/fashion_mnist_uncond_baseline.toml
 # Evaluation: the defaults (2000 samples, 35 NFE, FD with prior-sampled and with encoded latents), FD with the
 # latents of training images (an ideal prior; runs evaluated before it was added lack it), code grids for
@@ -69,23 +69,30 @@ add emb_hard_m1k10 "$UNCOND" "$HARD --set model.latent_entry=embedding --set lat
   "emb_hard with one latent of 10 codes"
 add emb_hard_m2k16 "$UNCOND" "$HARD --set model.latent_entry=embedding --set latent.m=2 --set latent.k=16" \
   "emb_hard with two latents of 16 codes"
+add emb_hard_ee "$UNCOND" "$HARD --set model.latent_entry=embedding --set train.ema_encoder=true" \
+  "emb_hard with an EMA of the encoder beside the EMA denoiser, encoding stage 2's latents and the evaluation's (the denoiser that samples is an average over ~1000 steps, so the trained encoder's newest codes can mean something else to it)"
 add emb_hard_pn0 "$UNCOND" "$HARD --set model.latent_entry=embedding --set latent.p_null=0" \
   "emb_hard without latent dropout (the toy's fix: sampling is unguided, so the null latent is never used; its null embedding is never trained either, so its loss gains are not comparable)"
 
 # Longer training: a variant trained to more steps starts from the finished shorter run of the same seed (a copy of
-# its run directory; `disco train --resume` with a larger train.steps extends it, and stage-1 training resumes
-# exactly, so this equals a fresh run of that length). Its FD ratio is to the baseline of the same length.
+# its run directory; `disco train --resume` with a larger train.steps extends it with the same weights, EMA and
+# optimizer state; not bit-equal to a fresh run of that length, whose batches after the shorter run's last step
+# would differ, since the extension's generators went on through stage 2). Its FD ratio is to the baseline of the
+# same length.
 # A variant that changes only the prior starts the same way and runs `disco train --retrain-prior` (stage 2 again
 # from fresh prior weights; the encoder and denoiser are the parent's, bit for bit).
 declare -A PARENT RETRAIN_PRIOR
 add_longer() { add "$1" "${CONFIG[$2]}" "${FLAGS[$2]:+${FLAGS[$2]} }--set train.steps=$3" "$4"; PARENT[$1]=$2; }
 add_longer base_6k base 6000 "the baseline trained twice as long (6000 steps)"
 add_longer emb_hard_6k emb_hard 6000 "emb_hard trained twice as long (6000 steps)"
+add_longer emb_hard_ee_6k emb_hard_ee 6000 "emb_hard_ee trained twice as long (6000 steps)"
 add_prior() { add "$1" "${CONFIG[$2]}" "${FLAGS[$2]:+${FLAGS[$2]} }$3" "$4"; PARENT[$1]=$2; RETRAIN_PRIOR[$1]=1; }
 add_prior emb_hard_pcos emb_hard "--set prior.lr_schedule=cosine" \
   "emb_hard with the prior's learning rate decayed to 0 (cosine; the toy's fix: with a constant rate the minibatch noise stays in the code frequencies)"
 add_prior emb_hard_pcos4k emb_hard "--set prior.lr_schedule=cosine --set prior.steps=4000" \
   "emb_hard_pcos with 4000 prior steps instead of 1000 (the example's default)"
+add_prior emb_hard_ee_pcos4k emb_hard_ee "--set prior.lr_schedule=cosine --set prior.steps=4000" \
+  "emb_hard_ee with emb_hard_pcos4k's prior"
 
 if [[ $LIST == 1 ]]; then
   for v in "${ORDER[@]}"; do

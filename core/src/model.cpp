@@ -1,5 +1,6 @@
 #include "disco/model.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/utils.h>
 
 #include "disco/host/ar_prior.h"
@@ -26,6 +27,16 @@ Model Model::build(const Domain& domain, const Config& config) {
   model.diffusion = domain.make_diffusion(config);
   if (model.m > 0) {
     model.encoder = domain.make_encoder(config);
+    if (config.get_bool("train.ema_encoder")) {
+      // Its random initial weights are overwritten at once; drawing them must not move the generator, or the
+      // prior's initial weights and everything after would change with the switch, which only adds an observer.
+      at::Generator global = at::detail::getDefaultCPUGenerator();
+      const at::Tensor rng = global.get_state();
+      model.ema_encoder = domain.make_encoder(config);
+      global.set_state(rng);
+      copy_weights(*model.ema_encoder, *model.encoder);
+      model.ema_encoder->eval();
+    }
     model.prior = build_prior(domain, config);
   }
   return model;
@@ -46,6 +57,7 @@ void Model::to(const c10::Device& device) {
   denoiser->to(device);
   ema->to(device);
   if (encoder) encoder->to(device);
+  if (ema_encoder) ema_encoder->to(device);
   if (prior) prior->to(device);
 }
 

@@ -50,11 +50,12 @@ int run_inspect(Session& s, const std::string& run_dir) {
     if (!m) return;
     int64_t count = 0;
     const uint64_t digest = weights_digest(*m, &count);
-    std::printf("%-10s %12lld  %016" PRIx64 "\n", name, static_cast<long long>(count), digest);
+    std::printf("%-11s %12lld  %016" PRIx64 "\n", name, static_cast<long long>(count), digest);
   };
   row("denoiser", run.model.denoiser.get());
   row("ema", run.model.ema.get());
   row("encoder", run.model.encoder.get());
+  row("ema_encoder", run.model.ema_encoder.get());
   row("prior", run.model.prior.get());
   return kExitOk;
 }

@@ -28,6 +28,9 @@ OpenedRun open_run(Session& s, const std::string& run_dir, const std::vector<std
         s.term().warn("run '" + run_dir + "' has not finished training (newest checkpoint: stage " +
                       std::to_string(contents.state.stage) + ", step " + std::to_string(contents.state.step) +
                       "); using it anyway");
+      if (contents.ema_encoder_from_encoder)
+        s.term().warn("'" + *it + "' has no EMA encoder (trained without train.ema_encoder): encoding with the "
+                      "trained encoder");
       run.checkpoint = *it;
       break;
     } catch (const DataError& e) {

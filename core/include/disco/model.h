@@ -16,7 +16,8 @@ namespace disco {
 c10::Device device_of(const torch::nn::Module& module);
 
 struct Model {
-  std::shared_ptr<Encoder> encoder;     // null when m == 0
+  std::shared_ptr<Encoder> encoder;     // trained weights; null when m == 0
+  std::shared_ptr<Encoder> ema_encoder; // EMA of `encoder` (train.ema_encoder); null when off or m == 0
   std::shared_ptr<Denoiser> denoiser;   // trained weights
   std::shared_ptr<Denoiser> ema;        // exponential moving average of `denoiser`, used for sampling
   std::shared_ptr<Prior> prior;         // null when m == 0
@@ -24,6 +25,9 @@ struct Model {
   int64_t m = 0, k = 0;
 
   bool has_latents() const { return m > 0; }
+  // The encoder whose codes go with `ema`, the denoiser that samples: `ema_encoder` when the run keeps one, else
+  // `encoder`. Everything that encodes with a trained model (stage 2, evaluation) uses this one.
+  const std::shared_ptr<Encoder>& inference_encoder() const { return ema_encoder ? ema_encoder : encoder; }
   // Seeds LibTorch's global generator with the config's `seed`, then builds every module: the same config
   // gives the same initial weights in every process.
   static Model build(const Domain& domain, const Config& config);

@@ -16,6 +16,7 @@
 
 #include "disco/atomic_file.h"
 #include "disco/error.h"
+#include "disco/host/ema.h"
 #include "disco/read_file.h"
 
 namespace fs = std::filesystem;
@@ -101,6 +102,7 @@ void save_checkpoint(const std::string& path, const std::string& domain, const T
   save_module(archive, "denoiser", model.denoiser.get());
   save_module(archive, "ema", model.ema.get());
   save_module(archive, "encoder", model.encoder.get());
+  save_module(archive, "ema_encoder", model.ema_encoder.get());
   save_module(archive, "prior", model.prior.get());
   if (opt1) {
     torch::serialize::OutputArchive sub;
@@ -166,6 +168,15 @@ CheckpointContents load_checkpoint(const std::string& path, const std::string& e
     load_module(archive, "denoiser", model.denoiser.get());
     load_module(archive, "ema", model.ema.get());
     load_module(archive, "encoder", model.encoder.get());
+    if (model.ema_encoder) {
+      torch::serialize::InputArchive sub;
+      if (archive.try_read("ema_encoder", sub)) {
+        model.ema_encoder->load(sub);
+      } else {
+        copy_weights(*model.ema_encoder, *model.encoder);
+        out.ema_encoder_from_encoder = true;
+      }
+    }
     load_module(archive, "prior", model.prior.get());
     if (opt1) {
       torch::serialize::InputArchive sub;

@@ -239,17 +239,28 @@ void Trainer::run(bool resume) {
   if (resume) {
     auto ckpts = list_checkpoints(ckpt_dir);
     bool loaded = false;
+    std::string newest_error;
     for (auto it = ckpts.rbegin(); it != ckpts.rend() && !loaded; ++it) {
       try {
-        state = load_checkpoint(*it, domain_.name(), model_, &opt1, opt2.get(), &cpu_gen).state;
+        const CheckpointContents contents = load_checkpoint(*it, domain_.name(), model_, &opt1, opt2.get(), &cpu_gen);
+        state = contents.state;
         reporter_.info("resumed from " + *it + " (stage " + std::to_string(state.stage) + ", step " +
                        std::to_string(state.step) + ")");
+        if (contents.ema_encoder_from_encoder)
+          reporter_.info("train.ema_encoder: the checkpoint has no EMA encoder; it starts from the trained encoder");
         loaded = true;
       } catch (const DataError& e) {
+        if (newest_error.empty()) newest_error = e.what();
         reporter_.warn(std::string(e.what()) + "; trying an older checkpoint");
       }
     }
-    if (!loaded) reporter_.info("--resume: no usable checkpoint in " + ckpt_dir + ", starting from scratch");
+    // Starting from scratch here would soon delete the checkpoints that did not load (a typo in an architecture
+    // key would wipe the run), so that is refused (--retrain-prior below says so in its own words).
+    if (!loaded && !ckpts.empty() && !retrain_prior_)
+      throw UsageError("--resume: none of the " + std::to_string(ckpts.size()) + " checkpoints in " + ckpt_dir +
+                        " loads with this config (newest: " + newest_error +
+                        "); fix the config, or move the checkpoints away to start this run from scratch");
+    if (!loaded) reporter_.info("--resume: no checkpoint in " + ckpt_dir + ", starting from scratch");
     if (!loaded) resume = false;
     if (loaded && state.stage > 1 && state.stage1_steps < 0)
       state.stage1_steps = last_stage1_step_logged(run_dir_ + "/metrics.csv");
@@ -301,7 +312,7 @@ void Trainer::run(bool resume) {
                          " step " + std::to_string(rank0[1].item<int64_t>()) + ": every rank must see the same run "
                          "directory (" + run_dir_ + ") and its checkpoints, e.g. on a shared filesystem");
     for (auto* module : {static_cast<torch::nn::Module*>(model_.denoiser.get()), static_cast<torch::nn::Module*>(model_.encoder.get()),
-                         static_cast<torch::nn::Module*>(model_.prior.get())})
+                         static_cast<torch::nn::Module*>(model_.ema_encoder.get()), static_cast<torch::nn::Module*>(model_.prior.get())})
       if (module) comm->broadcast_module(*module);
     if (main_rank)
       reporter_.info("data-parallel: " + std::to_string(world) + " ranks (" + comm->backend() + ") x batch " +
@@ -426,6 +437,8 @@ void Trainer::run(bool resume) {
         // EMA warm-up: early on the average would be dominated by the random initial weights.
         const double decay = std::min(o_.ema_decay, (1.0 + state.step) / (10.0 + state.step));
         if (main_rank) ema_update(*model_.ema, *model_.denoiser, decay);
+        // Every rank keeps the encoder's EMA: each extracts stage 2's latents with it.
+        if (model_.ema_encoder) ema_update(*model_.ema_encoder, *model_.encoder, decay);
         loss_sum += loss_value;
         ++loss_count;
       } else {
@@ -466,7 +479,8 @@ void Trainer::run(bool resume) {
   // ---- stage 2: AR prior on latents extracted at tau -> 0 (Alg. 2) ----
   if (state.stage == 2) {
     if (model_.prior) {
-      model_.encoder->eval();
+      const auto& encoder = model_.inference_encoder();
+      encoder->eval();
       model_.prior->train();
       // Extract argmax latents for the whole training set once; the encoder is frozen in this stage.
       std::vector<at::Tensor> codes;
@@ -484,7 +498,7 @@ void Trainer::run(bool resume) {
           Batch b = dataset->get(idx).to(device);
           if (start + chunk < n_data) dataset->prefetch(chunk_indices(start + chunk));  // the chunks come in order
           b.size = idx.size(0);
-          auto enc = model_.encoder->encode(b);
+          auto enc = encoder->encode(b);
           codes.push_back(latent_argmax(enc.logits, enc.mask));
           if (b.has("label")) conds["label"].push_back(b.at("label"));
         }

@@ -99,9 +99,9 @@ Metrics DockingDomain::evaluate(EvalContext& ctx) const {
     const DockingExample& e = test->examples()[size_t(i)];
     const auto t0 = std::chrono::steady_clock::now();
     // dock.latents = "encoded": every sample gets the crystal pose's latents (an oracle; the prior is not used)
-    const at::Tensor given = s.encoded_latents ? encoded_latents(*ctx.model.encoder, e, s) : at::Tensor();
+    const at::Tensor given = s.encoded_latents ? encoded_latents(*ctx.model.inference_encoder(), e, s) : at::Tensor();
     if (ctx.model.prior && ctx.model.encoder) {
-      const CrystalLatentNll nll = crystal_latent_nll(*ctx.model.encoder, *ctx.model.prior, e, s);
+      const CrystalLatentNll nll = crystal_latent_nll(*ctx.model.inference_encoder(), *ctx.model.prior, e, s);
       prior_nll += nll.prior;
       uniform_nll += nll.uniform;
     }

@@ -78,12 +78,12 @@ Batch image_batch(const at::Tensor& x, const at::Tensor& labels, bool conditiona
 // The encoder's argmax codes [n, m] (CPU) and their softmax probabilities [n, m] for images x (model range).
 std::pair<at::Tensor, at::Tensor> encode_codes(Model& model, const at::Tensor& x, const at::Tensor& labels, bool conditional) {
   torch::NoGradGuard no_grad;
-  model.encoder->eval();
+  model.inference_encoder()->eval();
   const auto device = model.ema->parameters()[0].device();
   std::vector<at::Tensor> cs, ps;
   for (int64_t s = 0; s < x.size(0); s += kChunk) {
     const int64_t len = std::min(kChunk, x.size(0) - s);
-    auto logits = model.encoder->encode(image_batch(x.narrow(0, s, len), conditional ? labels.narrow(0, s, len) : labels,
+    auto logits = model.inference_encoder()->encode(image_batch(x.narrow(0, s, len), conditional ? labels.narrow(0, s, len) : labels,
                                                     conditional, device)).logits;
     cs.push_back(logits.argmax(-1).to(at::kCPU));
     ps.push_back(at::softmax(logits, -1).amax(-1).to(at::kCPU));
@@ -283,7 +283,7 @@ EncodedImages ImageDomain::latent_diagnostics(EvalContext& ctx, const ImageSet& 
   // relaxation) vs null.
   const double tau = cfg.get_float("latent.tau");
   const bool hard = cfg.get_bool("latent.hard");
-  if (model.encoder) model.encoder->eval();
+  if (model.encoder) model.inference_encoder()->eval();
   for (double sigma : cfg.get_float_list("eval.loss_sigmas")) {
     auto gen = at::detail::createCPUGenerator(uint64_t(1000 + std::lround(sigma * 1000)));
     double enc = 0, relaxed = 0, null = 0;
@@ -298,7 +298,7 @@ EncodedImages ImageDomain::latent_diagnostics(EvalContext& ctx, const ImageSet& 
         return model.diffusion->loss(clean, model.ema->denoise(noisy, sig, z), sig).sum().item<double>();
       };
       if (model.encoder) {
-        auto logits = model.encoder->encode(clean).logits;
+        auto logits = model.inference_encoder()->encode(clean).logits;
         Latents zh = Latents::from_indices(logits.argmax(-1), model.k);
         Latents zs;
         zs.codes = gumbel_softmax(logits, tau, hard, {}, gen);

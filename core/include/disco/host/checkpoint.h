@@ -24,6 +24,9 @@ struct TrainState {
 struct CheckpointContents {
   std::string domain;
   TrainState state;
+  // The model keeps an EMA encoder (train.ema_encoder) but the checkpoint has none (written without it): it was
+  // set to the trained encoder.
+  bool ema_encoder_from_encoder = false;
 };
 
 // Writes `path` atomically. Optimizers may be null (a finished run keeps only weights).
