@@ -15,7 +15,7 @@ namespace disco {
 
 class Registry;
 
-constexpr int kPluginAbiVersion = 6;  // 6: Registry holds the plugins' commands
+constexpr int kPluginAbiVersion = 7;  // 7: Model holds ema_encoder
 
 struct PluginDescriptor {
   int abi_version;

@@ -258,8 +258,8 @@ void Trainer::run(bool resume) {
     // key would wipe the run), so that is refused (--retrain-prior below says so in its own words).
     if (!loaded && !ckpts.empty() && !retrain_prior_)
       throw UsageError("--resume: none of the " + std::to_string(ckpts.size()) + " checkpoints in " + ckpt_dir +
-                        " loads with this config (newest: " + newest_error +
-                        "); fix the config, or move the checkpoints away to start this run from scratch");
+                       " loads with this config (newest: " + newest_error +
+                       "); fix the config, or move the checkpoints away to start this run from scratch");
     if (!loaded) reporter_.info("--resume: no checkpoint in " + ckpt_dir + ", starting from scratch");
     if (!loaded) resume = false;
     if (loaded && state.stage > 1 && state.stage1_steps < 0)
