@@ -311,8 +311,10 @@ void Trainer::run(bool resume) {
                          std::to_string(state.step) + " but rank 0 at stage " + std::to_string(rank0[0].item<int64_t>()) +
                          " step " + std::to_string(rank0[1].item<int64_t>()) + ": every rank must see the same run "
                          "directory (" + run_dir_ + ") and its checkpoints, e.g. on a shared filesystem");
-    for (auto* module : {static_cast<torch::nn::Module*>(model_.denoiser.get()), static_cast<torch::nn::Module*>(model_.encoder.get()),
-                         static_cast<torch::nn::Module*>(model_.ema_encoder.get()), static_cast<torch::nn::Module*>(model_.prior.get())})
+    for (auto* module : {static_cast<torch::nn::Module*>(model_.denoiser.get()),
+                         static_cast<torch::nn::Module*>(model_.encoder.get()),
+                         static_cast<torch::nn::Module*>(model_.ema_encoder.get()),
+                         static_cast<torch::nn::Module*>(model_.prior.get())})
       if (module) comm->broadcast_module(*module);
     if (main_rank)
       reporter_.info("data-parallel: " + std::to_string(world) + " ranks (" + comm->backend() + ") x batch " +

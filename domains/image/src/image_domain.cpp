@@ -78,13 +78,14 @@ Batch image_batch(const at::Tensor& x, const at::Tensor& labels, bool conditiona
 // The encoder's argmax codes [n, m] (CPU) and their softmax probabilities [n, m] for images x (model range).
 std::pair<at::Tensor, at::Tensor> encode_codes(Model& model, const at::Tensor& x, const at::Tensor& labels, bool conditional) {
   torch::NoGradGuard no_grad;
-  model.inference_encoder()->eval();
+  Encoder& encoder = *model.inference_encoder();
+  encoder.eval();
   const auto device = model.ema->parameters()[0].device();
   std::vector<at::Tensor> cs, ps;
   for (int64_t s = 0; s < x.size(0); s += kChunk) {
     const int64_t len = std::min(kChunk, x.size(0) - s);
-    auto logits = model.inference_encoder()->encode(image_batch(x.narrow(0, s, len), conditional ? labels.narrow(0, s, len) : labels,
-                                                    conditional, device)).logits;
+    auto logits = encoder.encode(image_batch(x.narrow(0, s, len), conditional ? labels.narrow(0, s, len) : labels,
+                                             conditional, device)).logits;
     cs.push_back(logits.argmax(-1).to(at::kCPU));
     ps.push_back(at::softmax(logits, -1).amax(-1).to(at::kCPU));
   }
