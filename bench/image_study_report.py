@@ -2,7 +2,9 @@
 """bench/image_study_report.py RUNS_DIR: the image study's table (issue #26) from every evaluated run.
 
 Reads RUNS_DIR/<variant>_s<seed>/metrics.json (written by `disco eval`) and the training time from
-RUNS_DIR/<variant>_s<seed>.train.log; writes bench/results/image_study.csv (one row per run) and
+RUNS_DIR/<variant>_s<seed>.train.log; keeps the rows of bench/results/image_study.csv whose run is not in RUNS_DIR
+(runs evaluated on another machine, or before RUNS_DIR was cleared) and replaces those that are; writes
+bench/results/image_study.csv (one row per run) and
 bench/results/image_study.md (one row per variant: mean and sample standard deviation over its seeds, and the
 FD ratio to the baseline's mean). Variants are described by `bench/image_study.sh --list`.
 """
@@ -92,10 +94,30 @@ def fmt(m, s, digits=3):
     return f"{m:.{digits}f}" + (f" ± {s:.{digits}f}" if s is not None else "")
 
 
+def previous_rows(path):
+    """The rows of an earlier image_study.csv, typed as main() builds them ({} when there is none)."""
+    try:
+        with open(path, newline="") as f:
+            reader = list(csv.DictReader(f))
+    except OSError:
+        return {}
+    rows = {}
+    for line, r in enumerate(reader, start=2):
+        try:
+            row = {"variant": r["variant"], "seed": int(r["seed"]), "nfe": int(r["nfe"]) if r["nfe"] else None}
+            for col in ["train_s"] + [c for c, _, _ in COLUMNS]:
+                row[col] = (int(r[col]) if r[col].lstrip("-").isdigit() else float(r[col])) if r.get(col) else None
+        except (KeyError, ValueError) as e:
+            sys.exit(f"image_study_report.py: {path}:{line}: unreadable row ({e})")
+        rows[(row["variant"], row["seed"])] = row
+    return rows
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: image_study_report.py RUNS_DIR")
     runs = sys.argv[1]
+    kept = previous_rows(os.path.join(RESULTS, "image_study.csv"))
     rows = []
     for name in sorted(os.listdir(runs)):
         match = re.fullmatch(r"(.+)_s(\d+)", name)
@@ -111,6 +133,9 @@ def main():
         rows.append(row)
     if not rows:
         sys.exit(f"image_study_report.py: no evaluated run (RUN/metrics.json) in {runs}")
+    fresh = {(r["variant"], r["seed"]) for r in rows}
+    rows += [r for key, r in kept.items() if key not in fresh]
+    rows.sort(key=lambda r: f"{r['variant']}_s{r['seed']}")  # as the run directories sort
     os.makedirs(RESULTS, exist_ok=True)
     fields = ["variant", "seed", "nfe", "train_s"] + [c for c, _, _ in COLUMNS]
     tmp = os.path.join(RESULTS, "image_study.csv.tmp")
