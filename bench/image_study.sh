@@ -93,6 +93,8 @@ add_prior emb_hard_pcos4k emb_hard "--set prior.lr_schedule=cosine --set prior.s
   "emb_hard_pcos with 4000 prior steps instead of 1000 (the example's default)"
 add_prior emb_hard_ee_pcos4k emb_hard_ee "--set prior.lr_schedule=cosine --set prior.steps=4000" \
   "emb_hard_ee with emb_hard_pcos4k's prior"
+add_prior emb_hard_ee_6k_pcos4k emb_hard_ee_6k "--set prior.lr_schedule=cosine --set prior.steps=4000" \
+  "emb_hard_ee_6k with emb_hard_pcos4k's prior"
 
 if [[ $LIST == 1 ]]; then
   for v in "${ORDER[@]}"; do

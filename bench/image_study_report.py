@@ -75,7 +75,7 @@ def train_seconds(log):
 
 def baseline_of(variant):
     """The baseline a variant's FD ratio is taken to: the one trained as long (base_6k for emb_hard_6k)."""
-    length = re.search(r"_(\d+k)$", variant)
+    length = re.search(r"_(\d+k)(?:_|$)", variant)
     return "base_" + length.group(1) if length else "base"
 
 
