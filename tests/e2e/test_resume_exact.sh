@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A run resumed from a mid-training checkpoint ends bitwise-identical to an uninterrupted one (same seed, same
-# thread count): the checkpoint carries weights, EMA, optimizer state, step and both RNG states.
+# thread count): the checkpoint carries weights, EMA, optimizer state, step and both RNG states; also with the
+# stage-1 learning-rate cool-down, a function of the step.
 source "$(dirname "$0")/lib.sh"
 set -e
 EX="$DISCO_SOURCE/examples/toy2d/eight_gaussians.toml"
@@ -20,6 +21,17 @@ done
 cmp "$WORK/full-samples.csv" "$WORK/cut-samples.csv" || fail "resumed run differs from the uninterrupted one"
 # The training history of the resumed run matches too (rows after the checkpoint are rewritten, not duplicated).
 diff <(cut -d, -f1-5 "$WORK/full/metrics.csv") <(cut -d, -f1-5 "$WORK/cut/metrics.csv") || fail "metrics.csv differs"
+
+# With the learning-rate cool-down spanning the checkpoint (train.lr_cooldown_steps): still exact, and not the
+# constant-rate run (the key acts).
+for run in cool_full cool_cut; do
+  [ $run = cool_cut ] && mkdir -p "$WORK/$run/checkpoints" && cp "$WORK/cool_full/checkpoints/ckpt-s1-000000100.pt" "$WORK/$run/checkpoints/"
+  expect_exit 0 "$DISCO" "${ARGS[@]}" --set train.lr_cooldown_steps=150 --out "$WORK/$run" $([ $run = cool_cut ] && echo --resume)
+  "$DISCO" -j 1 sample "$WORK/$run" -n 300 --steps 8 --seed 5 --out "$WORK/$run-samples" >/dev/null 2>&1
+done
+expect_output "resumed from .*ckpt-s1-000000100.pt"
+cmp "$WORK/cool_full-samples.csv" "$WORK/cool_cut-samples.csv" || fail "resumed cool-down run differs from the uninterrupted one"
+cmp -s "$WORK/full-samples.csv" "$WORK/cool_full-samples.csv" && fail "train.lr_cooldown_steps changed nothing"
 
 # A corrupt newest checkpoint is skipped with a warning; the previous good one is used.
 cp "$WORK/full/checkpoints/ckpt-s1-000000100.pt" "$WORK/full/checkpoints/ckpt-s1-000000150.pt"

@@ -138,6 +138,25 @@ TEST_CASE("latent temperature: constant by default, geometric anneal to tau_end 
   CHECK(disco::tau_at(o, 500) == doctest::Approx(0.5));  // clamped past the end
 }
 
+TEST_CASE("stage-1 learning-rate cool-down: constant by default, linear to 0 over the last steps") {
+  disco::TrainOptions o;
+  o.steps = 100;
+  CHECK(disco::lr_scale_at(o, 0) == 1.0);
+  CHECK(disco::lr_scale_at(o, 99) == 1.0);
+  o.lr_cooldown_steps = 20;
+  CHECK(disco::lr_scale_at(o, 0) == 1.0);
+  CHECK(disco::lr_scale_at(o, 79) == 1.0);
+  CHECK(disco::lr_scale_at(o, 80) == 1.0);               // 20 steps left: the fall starts after it
+  CHECK(disco::lr_scale_at(o, 90) == doctest::Approx(0.5));
+  CHECK(disco::lr_scale_at(o, 99) == doctest::Approx(0.05));
+  CHECK(disco::lr_scale_at(o, 150) == 0.0);              // past the end (never stepped)
+  o.steps = 200;                                          // extended: the fall moves to the new end
+  CHECK(disco::lr_scale_at(o, 99) == 1.0);
+  CHECK(disco::lr_scale_at(o, 190) == doctest::Approx(0.5));
+  o.lr_cooldown_steps = 500;                              // longer than the run: falls from the first step
+  CHECK(disco::lr_scale_at(o, 0) == doctest::Approx(0.4));
+}
+
 TEST_CASE("cosine learning-rate decay: base at step 0, half at the middle, 0 at the end") {
   CHECK(disco::cosine_decay(2e-3, 0, 100) == doctest::Approx(2e-3));
   CHECK(disco::cosine_decay(2e-3, 50, 100) == doctest::Approx(1e-3));

@@ -37,6 +37,7 @@ TrainOptions train_options_from_config(const Config& c) {
   o.encoder_lr = c.get_float("train.encoder_lr");
   o.ema_decay = c.get_float("train.ema_decay");
   o.grad_clip = c.get_float("train.grad_clip");
+  o.lr_cooldown_steps = c.get_int("train.lr_cooldown_steps");
   o.tau = c.get_float("latent.tau");
   o.tau_end = c.get_float("latent.tau_end");
   o.hard = c.get_bool("latent.hard");
@@ -57,6 +58,12 @@ double tau_at(const TrainOptions& o, int64_t step) {
   if (o.tau_end <= 0 || o.steps <= 1) return o.tau;
   const double f = std::clamp(double(step) / double(o.steps - 1), 0.0, 1.0);
   return o.tau * std::pow(o.tau_end / o.tau, f);
+}
+
+double lr_scale_at(const TrainOptions& o, int64_t step) {
+  if (o.lr_cooldown_steps <= 0) return 1.0;
+  const int64_t left = o.steps - step;
+  return left >= o.lr_cooldown_steps ? 1.0 : double(std::max<int64_t>(left, 0)) / double(o.lr_cooldown_steps);
 }
 
 double cosine_decay(double base, int64_t step, int64_t steps) {
@@ -435,6 +442,11 @@ void Trainer::run(bool resume) {
                            ". Lower train.lr or set train.nonfinite = \"skip\".");
       }
       if (finite) {
+        // Set every step, not only in the cool-down: a checkpoint brings back the rates it was written with.
+        const double scale = lr_scale_at(o_, state.step);
+        auto& groups1 = opt1.param_groups();
+        for (size_t g = 0; g < groups1.size(); ++g)  // group 0: the denoiser, group 1: the encoder
+          static_cast<torch::optim::AdamOptions&>(groups1[g].options()).lr(scale * (g == 0 ? o_.lr : o_.encoder_lr));
         opt1.step();
         // EMA warm-up: early on the average would be dominated by the random initial weights.
         const double decay = std::min(o_.ema_decay, (1.0 + state.step) / (10.0 + state.step));

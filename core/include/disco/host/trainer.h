@@ -23,6 +23,7 @@ struct TrainOptions {
   double encoder_lr = 1e-3;
   double ema_decay = 0.999;
   double grad_clip = 1.0;      // max global grad norm; 0 = off
+  int64_t lr_cooldown_steps = 0;  // > 0: stage-1 learning rates fall linearly to 0 over the last this many steps
   double tau = 1.0;            // Gumbel-Softmax temperature
   double tau_end = 0.0;        // > 0: geometric anneal from tau to tau_end over stage 1 (tau_at(step))
   bool hard = false;           // straight-through hard sample instead of the soft relaxation
@@ -45,6 +46,11 @@ double tau_at(const TrainOptions& options, int64_t step);
 // Cosine learning-rate decay from `base` at step 0 to 0 at `steps`, a function of the step alone (so a
 // resumed run follows the same schedule).
 double cosine_decay(double base, int64_t step, int64_t steps);
+
+// The factor on the stage-1 learning rates at `step` (0-based): 1, and over the last lr_cooldown_steps of
+// `steps` a linear fall, (steps - step) / lr_cooldown_steps, reaching 1 / lr_cooldown_steps at the last step.
+// A function of the step alone, so a resumed run follows it exactly and an extended run cools down at its new end.
+double lr_scale_at(const TrainOptions& options, int64_t step);
 
 TrainOptions train_options_from_config(const Config& config);
 
