@@ -3,7 +3,8 @@
 `disco eval`) into OUT.json and OUT.md: per model, sampler setting and evaluation set, the redocking metrics.
 For runs with a confidence model it also pools the poses of every draw of a setting (SETTING and SETTING_seedN,
 each evaluation's eval/rmsd.csv) and computes the confidence model's ROC AUC for "RMSD < 2 A" over them, with the
-number of positive poses. Nothing here is computed from anything but those files."""
+number of positive poses. Nothing here is computed from anything but those files, and the rows of an earlier
+OUT.json whose evaluation folder is not in RUNS (evaluated on an earlier machine), which are kept as they were."""
 import argparse
 import csv
 import json
@@ -46,6 +47,16 @@ def confidence_poses(folder):
     return [(float(r["confidence"]), float(r["rmsd"]) < 2.0) for r in rows]
 
 
+def previous(out):
+    """(evaluations, confidence_pooled) of an earlier OUT.json, or empty lists."""
+    try:
+        with open(out + ".json") as f:
+            old = json.load(f)
+    except (OSError, ValueError):
+        return [], []
+    return old.get("evaluations", []), old.get("confidence_pooled", [])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("runs", help="the --runs folder of bench/docking_sampler_sweep.sh")
@@ -65,6 +76,10 @@ def main():
         poses = confidence_poses(os.path.join(a.runs, name))
         if poses:
             draws[(m.group(1), re.sub(r"_seed\d+$", "", m.group(2)), m.group(3))].append((name, poses))
+    old_rows, old_pooled = previous(a.out)
+    key = lambda r: (r["model"], r["setting"], r["set"])
+    fresh = {key(r) for r in rows}
+    rows += [r for r in old_rows if key(r) not in fresh]
     rows.sort(key=lambda r: (r["set"] != "validation", r["model"], r["setting"]))
     lines = ["| model | sampler | set | complexes | top-1 < 2 Å | top-5 < 2 Å | median top-1 RMSD | best of 40 < 2 Å | "
              "poses < 2 Å | ranked by |",
@@ -86,6 +101,9 @@ def main():
         scores, labels = [p[0] for p in poses], [p[1] for p in poses]
         pooled.append({"model": model, "setting": setting, "set": eval_set, "evaluations": [n for n, _ in found],
                        "poses": len(poses), "positive_poses": sum(labels), "confidence_auc": roc_auc(scores, labels)})
+    fresh = {key(p) for p in pooled}
+    pooled += [p for p in old_pooled if key(p) not in fresh]
+    pooled.sort(key=key)
     if pooled:
         lines += ["", "Confidence model, every pose of every draw pooled (positive: RMSD < 2 Å):", "",
                   "| model | sampler | set | draws | poses | positive poses | confidence AUC |", "|---|---|---|---|---|---|---|"]

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Collects the evaluations of bench/docking_shipped_train.sh (RUNS/evals/RUN-CHECKPOINT-SET/metrics.json) into one
 JSON file and prints them as a markdown table: per run, checkpoint and evaluation set, the redocking metrics that
-`disco eval` measured. Nothing here is computed from anything but those files."""
+`disco eval` measured. Nothing here is computed from anything but those files, and the rows of an earlier --out
+whose evaluation is not in RUNS (evaluated on an earlier machine), which are kept as they were."""
 import argparse
 import json
 import os
@@ -29,6 +30,15 @@ def main():
         rows.append({"run": m.group(1), "stage": int(m.group(2)), "step": int(m.group(3)), "set": m.group(4),
                      "evaluation": os.path.join(evals_dir, name),
                      **{k: metrics[k] for k in KEYS if k in metrics}})
+    try:
+        with open(a.out) as f:
+            old_rows = json.load(f).get("evaluations", [])
+    except (OSError, ValueError):
+        old_rows = []
+    key = lambda r: (r["run"], r["stage"], r["step"], r["set"])
+    fresh = {key(r) for r in rows}
+    rows += [r for r in old_rows if key(r) not in fresh]
+    rows.sort(key=lambda r: (r["run"], r["stage"], r["step"], r["set"]))
     tmp = a.out + ".tmp"
     with open(tmp, "w") as f:
         json.dump({"script": "bench/docking_shipped_train.sh", "evaluations": rows}, f, indent=1)
