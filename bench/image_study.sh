@@ -44,7 +44,7 @@ SIZE="--set model.channels=16 --set train.steps=3000 --set prior.steps=1000 --se
 UNCOND="examples/image/fashion_mnist_uncond.toml --set latent.m=4 --set latent.k=16 --set latent.tau=1.0"
 UNCOND+=" --set latent.p_null=0.1 --set latent.hard=false --set model.encoder_logit_norm=false"
 UNCOND+=" --set model.latent_entry=cross_attention --set model.encoder_head_per_latent=false"
-UNCOND+=" --set prior.lr_schedule=constant --set train.ema_encoder=false"
+UNCOND+=" --set prior.lr_schedule=constant --set train.ema_encoder=false --set train.lr_cooldown_steps=0"
 BASELINE=examples/image/fashion_mnist_uncond_baseline.toml
 # Evaluation: the defaults (2000 samples, 35 NFE, FD with prior-sampled and with encoded latents), FD with the
 # latents of training images (an ideal prior; runs evaluated before it was added lack it), code grids for
@@ -86,6 +86,12 @@ add_longer() { add "$1" "${CONFIG[$2]}" "${FLAGS[$2]:+${FLAGS[$2]} }--set train.
 add_longer base_6k base 6000 "the baseline trained twice as long (6000 steps)"
 add_longer emb_hard_6k emb_hard 6000 "emb_hard trained twice as long (6000 steps)"
 add_longer emb_hard_ee_6k emb_hard_ee 6000 "emb_hard_ee trained twice as long (6000 steps)"
+# The stage-1 learning rates falling linearly to 0 over the last third (train.lr_cooldown_steps = 1000 of 3000),
+# for the baseline and for DisCo alike; their FD ratio is to base_cool.
+COOL="--set train.lr_cooldown_steps=1000"
+add base_cool "$BASELINE" "$COOL" "the baseline with the learning-rate cool-down over its last 1000 steps"
+add emb_hard_cool "$UNCOND" "$HARD --set model.latent_entry=embedding $COOL" \
+  "emb_hard with the learning-rate cool-down over its last 1000 steps"
 add_prior() { add "$1" "${CONFIG[$2]}" "${FLAGS[$2]:+${FLAGS[$2]} }$3" "$4"; PARENT[$1]=$2; RETRAIN_PRIOR[$1]=1; }
 add_prior emb_hard_pcos emb_hard "--set prior.lr_schedule=cosine" \
   "emb_hard with the prior's learning rate decayed to 0 (cosine; the toy's fix: with a constant rate the minibatch noise stays in the code frequencies)"
@@ -93,6 +99,8 @@ add_prior emb_hard_pcos4k emb_hard "--set prior.lr_schedule=cosine --set prior.s
   "emb_hard_pcos with 4000 prior steps instead of 1000 (the example's default)"
 add_prior emb_hard_ee_pcos4k emb_hard_ee "--set prior.lr_schedule=cosine --set prior.steps=4000" \
   "emb_hard_ee with emb_hard_pcos4k's prior"
+add_prior emb_hard_cool_pcos4k emb_hard_cool "--set prior.lr_schedule=cosine --set prior.steps=4000" \
+  "emb_hard_cool with emb_hard_pcos4k's prior"
 add_prior emb_hard_ee_6k_pcos4k emb_hard_ee_6k "--set prior.lr_schedule=cosine --set prior.steps=4000" \
   "emb_hard_ee_6k with emb_hard_pcos4k's prior"
 

@@ -74,9 +74,10 @@ def train_seconds(log):
 
 
 def baseline_of(variant):
-    """The baseline a variant's FD ratio is taken to: the one trained as long (base_6k for emb_hard_6k)."""
-    length = re.search(r"_(\d+k)(?:_|$)", variant)
-    return "base_" + length.group(1) if length else "base"
+    """The baseline a variant's FD ratio is taken to: the one trained as long and with the same learning-rate
+    schedule (base_6k for emb_hard_6k and emb_hard_ee_6k_pcos4k, base_cool for emb_hard_cool_pcos4k)."""
+    kept = [t for t in variant.split("_")[1:] if re.fullmatch(r"\d+k|cool", t)]
+    return "_".join(["base"] + kept)
 
 
 def mean_std(values):
