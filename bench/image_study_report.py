@@ -132,10 +132,10 @@ def main():
         for col, key, _ in COLUMNS:
             row[col] = metrics.get(key)
         rows.append(row)
-    if not rows:
-        sys.exit(f"image_study_report.py: no evaluated run (RUN/metrics.json) in {runs}")
     fresh = {(r["variant"], r["seed"]) for r in rows}
     rows += [r for key, r in kept.items() if key not in fresh]
+    if not rows:
+        sys.exit(f"image_study_report.py: no evaluated run (RUN/metrics.json) in {runs}, and no earlier table")
     rows.sort(key=lambda r: f"{r['variant']}_s{r['seed']}")  # as the run directories sort
     os.makedirs(RESULTS, exist_ok=True)
     fields = ["variant", "seed", "nfe", "train_s"] + [c for c, _, _ in COLUMNS]
