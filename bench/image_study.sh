@@ -80,7 +80,9 @@ add emb_hard_pn0 "$UNCOND" "$HARD --set model.latent_entry=embedding --set laten
 # would differ, since the extension's generators went on through stage 2). Its FD ratio is to the baseline of the
 # same length.
 # A variant that changes only the prior starts the same way and runs `disco train --retrain-prior` (stage 2 again
-# from fresh prior weights; the encoder and denoiser are the parent's, bit for bit).
+# from fresh prior weights; the encoder and denoiser are the parent's, bit for bit). Its evaluation skips the FDs
+# that do not involve the prior (encoded and training-image latents: the same samples as the parent's); the report
+# takes them from the parent's run of the same seed.
 declare -A PARENT RETRAIN_PRIOR
 add_longer() { add "$1" "${CONFIG[$2]}" "${FLAGS[$2]:+${FLAGS[$2]} }--set train.steps=$3" "$4"; PARENT[$1]=$2; }
 add_longer base_6k base 6000 "the baseline trained twice as long (6000 steps)"
@@ -107,6 +109,7 @@ add_prior emb_hard_ee_6k_pcos4k emb_hard_ee_6k "--set prior.lr_schedule=cosine -
 if [[ $LIST == 1 ]]; then
   for v in "${ORDER[@]}"; do
     printf '%s: %s\n  config: %s\n  flags: %s\n' "$v" "${WHAT[$v]}" "${CONFIG[$v]}" "${FLAGS[$v]:-(none)}"
+    [[ -n ${RETRAIN_PRIOR[$v]:-} ]] && printf '  prior only, of: %s\n' "${PARENT[$v]}"
   done
   exit 0
 fi
@@ -141,7 +144,9 @@ for seed in ${SEEDS//,/ }; do
     fi
     if [[ $EVAL == 1 && ! -f $run/metrics.json ]]; then
       echo "== $(date -u +%FT%TZ) eval $v seed $seed"
-      "$DISCO" -j 1 eval "$run" $EVAL_FLAGS > "$run.eval.log" 2>&1
+      prior_only=()
+      [[ -n ${RETRAIN_PRIOR[$v]:-} ]] && prior_only=(--set eval.fd_encoded_latents=false --set eval.fd_train_latents=false)
+      "$DISCO" -j 1 eval "$run" $EVAL_FLAGS "${prior_only[@]}" > "$run.eval.log" 2>&1
     fi
   done
 done

@@ -50,7 +50,14 @@ def variant_notes():
             notes[name] = (what.strip(), "")
         elif name and line.strip().startswith("flags: "):
             notes[name] = (notes[name][0], line.strip()[len("flags: "):])
+        elif name and line.strip().startswith("prior only, of: "):
+            PRIOR_ONLY_PARENT[name] = line.strip()[len("prior only, of: "):]
     return notes
+
+
+PRIOR_ONLY_PARENT = {}  # {variant: parent} for variants that retrain only the prior (filled by variant_notes)
+# Columns that do not involve the prior: a prior-only variant's run has its parent's samples for them.
+PARENT_COLUMNS = ["fd_encoded", "fd_train_latents"]
 
 
 def train_seconds(log):
@@ -147,6 +154,12 @@ def main():
     os.replace(tmp, os.path.join(RESULTS, "image_study.csv"))
 
     notes = variant_notes()
+    by_run = {(r["variant"], r["seed"]): r for r in rows}
+    for r in rows:
+        parent = by_run.get((PRIOR_ONLY_PARENT.get(r["variant"]), r["seed"]))
+        for col in PARENT_COLUMNS:
+            if r[col] is None and parent is not None:
+                r[col] = parent[col]
     order = list(notes) + sorted({r["variant"] for r in rows} - set(notes))
     lines = ["# Image study: DisCo-Diff against its EDM baseline on unconditional Fashion-MNIST (issue #26)", "",
              "Written by `bench/image_study_report.py` from the runs of `bench/image_study.sh` (variants: "
@@ -157,7 +170,9 @@ def main():
              "(`base` or `base_6k`). DisCo variants start from "
              "`examples/image/fashion_mnist_uncond.toml` with the paper's setting pinned (m = 4, k = 16, soft Gumbel "
              "τ = 1, p_null 0.1, cross-attention, a shared encoder head) and then apply their flags; the baseline is "
-             "`fashion_mnist_uncond_baseline.toml`. Gains: (null − encoded) / null EDM-weighted "
+             "`fashion_mnist_uncond_baseline.toml`. A variant that retrains only the prior (`--retrain-prior`) has its "
+             "parent's encoded and training-image-latent FDs (the same encoder, denoiser and samples). "
+             "Gains: (null − encoded) / null EDM-weighted "
              "denoising loss on 1000 test images at that σ. Per-run numbers: `image_study.csv`.", "",
              "| variant | seeds | " + " | ".join(h for _, _, h in COLUMNS) + " | FD ratio | train s |",
              "|---" * (len(COLUMNS) + 4) + "|"]
