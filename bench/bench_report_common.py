@@ -12,6 +12,13 @@ import re
 import statistics
 
 
+def with_earlier_rows(rows, earlier, key):
+    """rows, then the rows of `earlier` (an earlier run of the same report) whose key(row) is not among them: runs
+    evaluated on another machine, whose folders this one lacks, stay in the table as they were."""
+    fresh = {key(r) for r in rows}
+    return rows + [r for r in earlier if key(r) not in fresh]
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:

@@ -12,6 +12,8 @@ import os
 import re
 from collections import defaultdict
 
+from bench_report_common import with_earlier_rows
+
 KEYS = ["complexes", "top1_below_2A", "top5_below_2A", "median_top1_rmsd", "best_of_n_below_2A", "poses_below_2A",
         "seconds_per_complex", "ranked_by_confidence_model", "top1_below_2A_by_model_score",
         "top5_below_2A_by_model_score", "median_top1_rmsd_by_model_score", "confidence_auc"]
@@ -78,8 +80,7 @@ def main():
             draws[(m.group(1), re.sub(r"_seed\d+$", "", m.group(2)), m.group(3))].append((name, poses))
     old_rows, old_pooled = previous(a.out)
     key = lambda r: (r["model"], r["setting"], r["set"])
-    fresh = {key(r) for r in rows}
-    rows += [r for r in old_rows if key(r) not in fresh]
+    rows = with_earlier_rows(rows, old_rows, key)
     rows.sort(key=lambda r: (r["set"] != "validation", r["model"], r["setting"]))
     lines = ["| model | sampler | set | complexes | top-1 < 2 Å | top-5 < 2 Å | median top-1 RMSD | best of 40 < 2 Å | "
              "poses < 2 Å | ranked by |",
@@ -101,9 +102,7 @@ def main():
         scores, labels = [p[0] for p in poses], [p[1] for p in poses]
         pooled.append({"model": model, "setting": setting, "set": eval_set, "evaluations": [n for n, _ in found],
                        "poses": len(poses), "positive_poses": sum(labels), "confidence_auc": roc_auc(scores, labels)})
-    fresh = {key(p) for p in pooled}
-    pooled += [p for p in old_pooled if key(p) not in fresh]
-    pooled.sort(key=key)
+    pooled = sorted(with_earlier_rows(pooled, old_pooled, key), key=key)
     if pooled:
         lines += ["", "Confidence model, every pose of every draw pooled (positive: RMSD < 2 Å):", "",
                   "| model | sampler | set | draws | poses | positive poses | confidence AUC |", "|---|---|---|---|---|---|---|"]

@@ -9,6 +9,8 @@ import os
 import re
 import sys
 
+from bench_report_common import with_earlier_rows
+
 KEYS = ["complexes", "top1_below_2A", "top5_below_2A", "median_top1_rmsd", "best_of_n_below_2A", "poses_below_2A",
         "seconds_per_complex"]
 
@@ -36,9 +38,7 @@ def main():
     except (OSError, ValueError):
         old_rows = []
     key = lambda r: (r["run"], r["stage"], r["step"], r["set"])
-    fresh = {key(r) for r in rows}
-    rows += [r for r in old_rows if key(r) not in fresh]
-    rows.sort(key=lambda r: (r["run"], r["stage"], r["step"], r["set"]))
+    rows = sorted(with_earlier_rows(rows, old_rows, key), key=key)
     tmp = a.out + ".tmp"
     with open(tmp, "w") as f:
         json.dump({"script": "bench/docking_shipped_train.sh", "evaluations": rows}, f, indent=1)

@@ -16,6 +16,8 @@ import re
 import subprocess
 import sys
 
+from bench_report_common import with_earlier_rows
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
 
@@ -103,13 +105,13 @@ def fmt(m, s, digits=3):
 
 
 def previous_rows(path):
-    """The rows of an earlier image_study.csv, typed as main() builds them ({} when there is none)."""
+    """The rows of an earlier image_study.csv, typed as main() builds them ([] when there is none)."""
     try:
         with open(path, newline="") as f:
             reader = list(csv.DictReader(f))
     except OSError:
-        return {}
-    rows = {}
+        return []
+    rows = []
     for line, r in enumerate(reader, start=2):
         try:
             row = {"variant": r["variant"], "seed": int(r["seed"]), "nfe": int(r["nfe"]) if r["nfe"] else None}
@@ -117,7 +119,7 @@ def previous_rows(path):
                 row[col] = (int(r[col]) if r[col].lstrip("-").isdigit() else float(r[col])) if r.get(col) else None
         except (KeyError, ValueError) as e:
             sys.exit(f"image_study_report.py: {path}:{line}: unreadable row ({e})")
-        rows[(row["variant"], row["seed"])] = row
+        rows.append(row)
     return rows
 
 
@@ -139,8 +141,7 @@ def main():
         for col, key, _ in COLUMNS:
             row[col] = metrics.get(key)
         rows.append(row)
-    fresh = {(r["variant"], r["seed"]) for r in rows}
-    rows += [r for key, r in kept.items() if key not in fresh]
+    rows = with_earlier_rows(rows, kept, lambda r: (r["variant"], r["seed"]))
     if not rows:
         sys.exit(f"image_study_report.py: no evaluated run (RUN/metrics.json) in {runs}, and no earlier table")
     rows.sort(key=lambda r: f"{r['variant']}_s{r['seed']}")  # as the run directories sort
